@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use as real peers, when missing. Idempotent and quiet:
+# a machine that has them all does nothing here.
+set -euo pipefail
+need=()
+check() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
+check libtiff-tools        # tiffcp/tiffinfo: the reference TIFF reader/writer
+check poppler-utils        # pdfimages/pdftoppm: the reference PDF reader
+check libspandsp-dev       # SpanDSP: the far fax terminal
+check sip-tester           # sipp
+check build-essential      # to build the SpanDSP harness
+check pkg-config
+check ghostscript          # reference renderer for benchmarks
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "faxgate tests need these Debian packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
+  exit 1
+fi
+echo "installing Debian packages for the tests: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null || apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
