@@ -1,21 +1,465 @@
-import type { DecodeCounters, DecodeOptions, EndReason, LineCallback } from './types.ts';
+/**
+ * Line-by-line T.4 / T.6 decoder fed with byte chunks, as a non-ECM fax receiver gets them.
+ *
+ * Each row is decoded only once its bits are all buffered: an attempt that runs into the end
+ * of the buffer is rolled back and retried when more data arrives (or, at `end()`, counted as a
+ * truncated bad row). Errors follow T.4 practice: with EOLs a bad row is replaced by the previous
+ * row and decoding resumes at the next EOL; without EOLs (MMR, TIFF "CCITT RLE") there is no
+ * resynchronisation point, so the page ends there.
+ *
+ * Bounds: the buffer holds at most the undecoded tail of the input; rows stop at `height` or
+ * `maxLines`; every loop consumes input or emits a row.
+ */
+import { changesCapacity, renderRow, SENTINELS } from './changes.ts';
+import { MAX_WIDTH } from './line-encoder.ts';
+import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, WHITE_DECODE } from './tables.ts';
+import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
 import { T4DecodeError } from './types.ts';
 
-/** Streaming decoder: bytes pushed in chunks, rows reported through `onLine`. */
+export const DEFAULT_MAX_LINES = 65536;
+
+/** A run of at least this many zero bits followed by a one is an EOL (T.4 4.1.2; fill is more zeros). */
+const EOL_ZEROS = 11;
+/** Zero bytes kept after the data so peeks never index past the buffer. */
+const PAD_BYTES = 16;
+
+const enum Step {
+  Line,
+  NeedMore,
+  Done,
+}
+
 export class LineDecoder implements DecodeCounters {
-  readonly lines = 0;
-  readonly badLines = 0;
-  readonly repairedLines = 0;
-  readonly consecutiveBadLinesMax = 0;
-  readonly endedWith: EndReason | undefined = undefined;
-  constructor(
-    readonly opts: DecodeOptions,
-    readonly onLine?: LineCallback,
-  ) {}
-  push(_chunk: Uint8Array): void {
-    throw new T4DecodeError('T4_BAD_OPTIONS', 'not implemented yet');
+  readonly width: number;
+  readonly scheme: Scheme;
+  readonly rowBytes: number;
+  /** rows after which decoding stops */
+  readonly lineLimit: number;
+  private readonly eol: boolean;
+  private readonly byteAlignRows: boolean;
+  private readonly strict: boolean;
+  private readonly heightKnown: boolean;
+  private readonly onLine: LineCallback | undefined;
+
+  private buf: Uint8Array;
+  /** valid bytes in buf */
+  private bufLen = 0;
+  /** read position, in bits from buf[0] */
+  private pos = 0;
+  private resyncing = false;
+  /** don't retry a row that needed more data until the buffer reaches this many bits */
+  private retryAtBits = 0;
+  private ended = false;
+  private reason: EndReason | undefined;
+
+  private cur: Int32Array;
+  private ref: Int32Array;
+  private refCount = 0;
+  /** last emitted row: the repair source */
+  private readonly row: Uint8Array;
+  private hasRow = false;
+
+  private nLines = 0;
+  private nBad = 0;
+  private nRepaired = 0;
+  private badRun = 0;
+  private badRunMax = 0;
+
+  constructor(opts: DecodeOptions, onLine?: LineCallback) {
+    const { scheme, width } = opts;
+    if (scheme !== 'mh' && scheme !== 'mr' && scheme !== 'mmr') {
+      throw new T4DecodeError('T4_BAD_OPTIONS', `unknown scheme [scheme:${String(scheme)}]`);
+    }
+    if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
+      throw new T4DecodeError('T4_BAD_OPTIONS', `bad width [width:${width}, max:${MAX_WIDTH}]`);
+    }
+    const maxLines = opts.maxLines ?? DEFAULT_MAX_LINES;
+    if (!Number.isInteger(maxLines) || maxLines < 0) {
+      throw new T4DecodeError('T4_BAD_OPTIONS', `bad maxLines [maxLines:${maxLines}]`);
+    }
+    const height = opts.height;
+    if (height !== undefined && (!Number.isInteger(height) || height < 0 || height > maxLines)) {
+      throw new T4DecodeError('T4_BAD_OPTIONS', `bad height [height:${height}, maxLines:${maxLines}]`);
+    }
+    this.scheme = scheme;
+    this.width = width;
+    this.rowBytes = (width + 7) >>> 3;
+    this.lineLimit = height ?? maxLines;
+    this.heightKnown = height !== undefined;
+    this.eol = scheme !== 'mmr' && (opts.eol ?? true);
+    this.byteAlignRows = scheme === 'mh' && !this.eol && (opts.byteAlignRows ?? false);
+    this.strict = opts.strict ?? false;
+    if (scheme === 'mr' && !this.eol) {
+      throw new T4DecodeError('T4_BAD_OPTIONS', 'MR needs EOLs [scheme:mr, eol:false]');
+    }
+    this.onLine = onLine;
+    this.buf = new Uint8Array(4096 + PAD_BYTES);
+    this.cur = new Int32Array(changesCapacity(width));
+    this.ref = new Int32Array(changesCapacity(width)).fill(width);
+    this.row = new Uint8Array(this.rowBytes);
   }
+
+  get lines(): number {
+    return this.nLines;
+  }
+  get badLines(): number {
+    return this.nBad;
+  }
+  get repairedLines(): number {
+    return this.nRepaired;
+  }
+  get consecutiveBadLinesMax(): number {
+    return this.badRunMax;
+  }
+  /** Set once the page has ended; later input is ignored. */
+  get endedWith(): EndReason | undefined {
+    return this.reason;
+  }
+  get done(): boolean {
+    return this.ended;
+  }
+  /** A non-ECM receiver's cue that the page is over (T.4 4.1.4). */
+  get rtcSeen(): boolean {
+    return this.reason === 'rtc';
+  }
+
+  /** Feed more coded bytes; complete rows are reported before this returns. */
+  push(chunk: Uint8Array): void {
+    if (this.ended) return;
+    this.append(chunk);
+    if (this.bufLen * 8 >= this.retryAtBits) this.run(false);
+  }
+
+  /** No more input: decode what is left (a partial row counts as bad) and return why the page ended. */
   end(): EndReason {
-    return 'end-of-data';
+    if (!this.ended) this.run(true);
+    if (!this.ended) this.finish('end-of-data');
+    return this.reason ?? 'end-of-data';
+  }
+
+  private finish(reason: EndReason): void {
+    this.ended = true;
+    this.reason = reason;
+  }
+
+  private append(chunk: Uint8Array): void {
+    // Drop bytes already decoded: pos only ever sits at a row start or a resync point here.
+    const drop = this.pos >>> 3;
+    const need = this.bufLen - drop + chunk.length + PAD_BYTES;
+    if (drop > 0 && (need > this.buf.length || drop * 2 > this.bufLen)) {
+      this.buf.copyWithin(0, drop, this.bufLen);
+      this.bufLen -= drop;
+      this.pos -= drop * 8;
+      this.retryAtBits = Math.max(0, this.retryAtBits - drop * 8);
+      this.buf.fill(0, this.bufLen, Math.min(this.buf.length, this.bufLen + drop + PAD_BYTES));
+    }
+    if (this.bufLen + chunk.length + PAD_BYTES > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.bufLen + chunk.length + PAD_BYTES) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, this.bufLen));
+      this.buf = next;
+    }
+    this.buf.set(chunk, this.bufLen);
+    this.bufLen += chunk.length;
+  }
+
+  private run(final: boolean): void {
+    while (!this.ended) {
+      if (this.nLines >= this.lineLimit) {
+        this.finish(this.heightKnown ? 'height-reached' : 'max-lines');
+        return;
+      }
+      if (this.resyncing && !this.findEol(final)) {
+        if (final) this.finish('end-of-data');
+        return;
+      }
+      const start = this.pos;
+      const step = this.decodeRow(final);
+      if (step === Step.NeedMore) {
+        this.pos = start;
+        const bitEnd = this.bufLen * 8;
+        // Retry once the buffer has grown by half the span tried, so tiny chunks stay linear.
+        this.retryAtBits = bitEnd + Math.max(64, (bitEnd - start) >>> 1);
+        return;
+      }
+    }
+  }
+
+  /** Decode the next row, or the end marker; rows are emitted from here. */
+  private decodeRow(final: boolean): Step {
+    const bitEnd = this.bufLen * 8;
+    let oneD = this.scheme === 'mh';
+    if (this.eol) {
+      let eols = 0;
+      for (;;) {
+        const z = this.countZeros(this.pos, bitEnd);
+        if (this.pos + z >= bitEnd) {
+          if (!final) return Step.NeedMore;
+          this.finish(eols >= 2 && this.nLines > 0 ? 'rtc' : 'end-of-data');
+          return Step.Done;
+        }
+        if (z < EOL_ZEROS) break;
+        this.pos += z + 1;
+        eols++;
+        if (this.scheme === 'mr') {
+          if (this.pos >= bitEnd) {
+            if (!final) return Step.NeedMore;
+            this.finish('end-of-data');
+            return Step.Done;
+          }
+          oneD = this.bit(this.pos) === 1;
+          this.pos++;
+        }
+        // T.4 4.1.4: consecutive EOLs with no row between are RTC; leading ones before the
+        // first row are tolerated.
+        if (eols >= 2 && this.nLines > 0) {
+          this.finish('rtc');
+          return Step.Done;
+        }
+      }
+      if (eols === 0) {
+        if (this.strict) {
+          throw new T4DecodeError('T4_MISSING_EOL', `row without EOL [line:${this.nLines}]`, this.nLines);
+        }
+        // MH rows can still be read without their EOL (a damaged EOL joins two rows);
+        // an MR row cannot, its tag bit is gone.
+        if (this.scheme === 'mr') return this.badRow(this.pos);
+      }
+    } else {
+      if (this.byteAlignRows) this.pos = (this.pos + 7) & ~7;
+      const z = this.countZeros(this.pos, bitEnd);
+      if (this.pos + z >= bitEnd) {
+        if (!final) return Step.NeedMore;
+        this.finish('end-of-data');
+        return Step.Done;
+      }
+      // T.6 2.4: EOFB = EOL EOL; one EOL is enough to recognise it.
+      if (this.scheme === 'mmr' && z >= EOL_ZEROS) {
+        this.pos += z + 1;
+        this.finish('eofb');
+        return Step.Done;
+      }
+    }
+    const dataStart = this.pos;
+    const n = oneD ? this.decode1D() : this.decode2D();
+    // A row whose last code was read from beyond the data is incomplete, not bad — unless
+    // no more data will come.
+    if (n < 0 ? this.pos + 13 > bitEnd : this.pos > bitEnd) {
+      if (!final) return Step.NeedMore;
+      return this.badRow(dataStart);
+    }
+    if (n < 0) return this.badRow(dataStart);
+    renderRow(this.cur, n, this.width, this.row, 0);
+    const t = this.ref;
+    this.ref = this.cur;
+    this.cur = t;
+    this.refCount = n;
+    this.hasRow = true;
+    this.badRun = 0;
+    this.emit(true);
+    return Step.Line;
+  }
+
+  private badRow(dataStart: number): Step {
+    this.nBad++;
+    this.badRun++;
+    if (this.badRun > this.badRunMax) this.badRunMax = this.badRun;
+    if (this.strict) {
+      throw new T4DecodeError('T4_BAD_LINE', `undecodable row [line:${this.nLines}, scheme:${this.scheme}]`, this.nLines);
+    }
+    if (!this.eol) {
+      // No EOL to resynchronise on: the page ends here.
+      this.finish('end-of-data');
+      return Step.Done;
+    }
+    // The row becomes a copy of the previous one, which is also the next 2-D row's reference;
+    // with no previous row it is white.
+    if (this.hasRow) this.nRepaired++;
+    else {
+      this.row.fill(0);
+      this.ref.fill(this.width);
+      this.refCount = 0;
+    }
+    this.emit(false);
+    this.pos = dataStart;
+    this.resyncing = true;
+    return Step.Line;
+  }
+
+  private emit(ok: boolean): void {
+    const index = this.nLines++;
+    this.onLine?.(this.row, ok, index);
+  }
+
+  /**
+   * Scan for the next EOL (EOL_ZEROS zeros then a one) and stop at the start of its zeros.
+   * EOL cannot occur inside valid row data, so this finds the next row even if the failed
+   * decode ran past it. Returns false when the buffered data has none yet.
+   */
+  private findEol(final: boolean): boolean {
+    const bitEnd = this.bufLen * 8;
+    let pos = this.pos;
+    for (;;) {
+      const z = this.countZeros(pos, bitEnd);
+      if (pos + z >= bitEnd) {
+        // Keep the trailing zeros: more data may complete an EOL.
+        this.pos = final ? bitEnd : pos;
+        return false;
+      }
+      if (z >= EOL_ZEROS) {
+        this.pos = pos;
+        this.resyncing = false;
+        return true;
+      }
+      pos += z + 1;
+    }
+  }
+
+  private bit(pos: number): number {
+    return ((this.buf[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
+  }
+
+  /** Zero bits from pos, stopping at bitEnd (the padding past it is zero too). */
+  private countZeros(pos: number, bitEnd: number): number {
+    const buf = this.buf;
+    const start = pos;
+    while (pos < bitEnd) {
+      const i = pos >>> 3;
+      const s = pos & 7;
+      const word =
+        ((((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s) |
+          (buf[i + 4]! >>> (8 - s))) >>>
+        0;
+      if (word !== 0) {
+        const z = pos + Math.clz32(word);
+        return (z < bitEnd ? z : bitEnd) - start;
+      }
+      pos += 32;
+    }
+    return bitEnd - start;
+  }
+
+  /** One-dimensional row (T.4 4.1): alternating white/black runs from a white start. */
+  private decode1D(): number {
+    const buf = this.buf;
+    const width = this.width;
+    const cur = this.cur;
+    let pos = this.pos;
+    let a0 = 0;
+    let n = 0;
+    let black = false;
+    while (a0 < width) {
+      const table = black ? BLACK_DECODE : WHITE_DECODE;
+      let run = 0;
+      for (;;) {
+        const i = pos >>> 3;
+        const e = table[(((buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!) >>> (11 - (pos & 7))) & 0x1fff]!;
+        if (e === 0 || a0 + run > width) {
+          this.pos = pos;
+          return -1;
+        }
+        pos += e & 15;
+        const r = e >>> 4;
+        run += r;
+        if (r < 64) break;
+      }
+      a0 += run;
+      if (a0 > width) {
+        this.pos = pos;
+        return -1;
+      }
+      // A zero-length run inside a row (legal after a make-up code) cancels the last change.
+      if (a0 < width) {
+        if (n > 0 && cur[n - 1] === a0) n--;
+        else cur[n++] = a0;
+      }
+      black = !black;
+    }
+    for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
+    this.pos = pos;
+    return n;
+  }
+
+  /** Two-dimensional row (T.4 4.2.1.3, T.6 2.2) against the previous row's changes in `ref`. */
+  private decode2D(): number {
+    const buf = this.buf;
+    const width = this.width;
+    const cur = this.cur;
+    const ref = this.ref;
+    let pos = this.pos;
+    let a0 = -1;
+    let n = 0; // changes so far; its parity is the colour of a0
+    let q = 0; // first ref index right of a0 (a0 only moves right)
+    while (a0 < width) {
+      const i = pos >>> 3;
+      const e = MODE_DECODE[(((buf[i]! << 8) | buf[i + 1]!) >>> (9 - (pos & 7))) & 0x7f]!;
+      if (e === 0) {
+        this.pos = pos;
+        return -1;
+      }
+      pos += e & 15;
+      const mode = e >>> 4;
+      while (ref[q]! <= a0) q++;
+      // b1: first change right of a0 whose colour is opposite to a0's: same parity as n.
+      const ib = q + ((q ^ n) & 1);
+      if (mode < MODE_HORIZONTAL) {
+        const a1 = ref[ib]! + mode - 4;
+        if (a1 < 0 || a1 < a0 || a1 > width) {
+          this.pos = pos;
+          return -1;
+        }
+        if (a1 < width) {
+          if (n > 0 && cur[n - 1] === a1) n--;
+          else cur[n++] = a1;
+        }
+        a0 = a1;
+        if (a1 === width) break;
+      } else if (mode === MODE_PASS) {
+        a0 = ref[ib + 1]!;
+      } else {
+        this.pos = pos;
+        const r1 = this.readRun((n & 1) === 0 ? WHITE_DECODE : BLACK_DECODE, width);
+        const r2 = r1 < 0 ? -1 : this.readRun((n & 1) === 0 ? BLACK_DECODE : WHITE_DECODE, width);
+        pos = this.pos;
+        if (r2 < 0) return -1;
+        const a1 = (a0 < 0 ? 0 : a0) + r1;
+        const a2 = a1 + r2;
+        if (a2 > width) return -1;
+        if (a1 < width) {
+          if (n > 0 && cur[n - 1] === a1) n--;
+          else cur[n++] = a1;
+        }
+        if (a2 < width) {
+          if (n > 0 && cur[n - 1] === a2) n--;
+          else cur[n++] = a2;
+        }
+        a0 = a2;
+      }
+    }
+    for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
+    this.pos = pos;
+    return n;
+  }
+
+  /** One run (make-up codes + terminating code) at this.pos; -1 if invalid or longer than limit. */
+  private readRun(table: Int32Array, limit: number): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let run = 0;
+    for (;;) {
+      const i = pos >>> 3;
+      const e = table[(((buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!) >>> (11 - (pos & 7))) & 0x1fff]!;
+      if (e === 0 || run > limit) {
+        this.pos = pos;
+        return -1;
+      }
+      pos += e & 15;
+      const r = e >>> 4;
+      run += r;
+      if (r < 64) break;
+    }
+    this.pos = pos;
+    return run;
   }
 }

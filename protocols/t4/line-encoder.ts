@@ -1,19 +1,232 @@
-import type { EncodeOptions } from './types.ts';
+/**
+ * Line-by-line T.4 / T.6 encoder. Rows go in packed (MSB first, 1 = black); coded bytes come
+ * out through `drain()` as they complete, so a T.30 sender can stream a page while it is coded.
+ */
+import { BitWriter } from './bit-writer.ts';
+import { changesCapacity, findChanges } from './changes.ts';
+import type { RunCodeTable } from './tables.ts';
+import {
+  BLACK_CODES,
+  EOL_BITS,
+  EOL_CODE,
+  HORIZONTAL,
+  MAX_MAKEUP,
+  PASS,
+  VERTICAL_BITS,
+  VERTICAL_CODE,
+  WHITE_CODES,
+} from './tables.ts';
+import type { EncodeOptions, Scheme } from './types.ts';
 import { T4EncodeError } from './types.ts';
 
-/** Streaming encoder: one packed row at a time, bytes drained as they are produced. */
+export const MAX_WIDTH = 65535;
+
 export class LineEncoder {
-  constructor(
-    readonly width: number,
-    readonly opts: EncodeOptions,
-  ) {}
-  encodeLine(_row: Uint8Array): void {
-    throw new T4EncodeError('not implemented yet');
+  readonly width: number;
+  readonly scheme: Scheme;
+  private readonly rowBytes: number;
+  private readonly k: number;
+  private readonly eol: boolean;
+  private readonly byteAlignRows: boolean;
+  private readonly alignEol: boolean;
+  private readonly minBitsPerLine: number;
+  private readonly endMarker: boolean;
+  private readonly w: BitWriter;
+  private cur: Int32Array;
+  private ref: Int32Array;
+  private refCount = 0;
+  private lines = 0;
+  /** bit position where the current line's EOL started, for minBitsPerLine */
+  private lineStartBit = -1;
+  private finished = false;
+
+  constructor(width: number, opts: EncodeOptions) {
+    if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
+      throw new T4EncodeError(`bad width [width:${width}, max:${MAX_WIDTH}]`);
+    }
+    const scheme = opts.scheme;
+    if (scheme !== 'mh' && scheme !== 'mr' && scheme !== 'mmr') {
+      throw new T4EncodeError(`unknown scheme [scheme:${String(scheme)}]`);
+    }
+    this.width = width;
+    this.scheme = scheme;
+    this.rowBytes = (width + 7) >>> 3;
+    this.k = opts.k ?? 2;
+    this.eol = scheme !== 'mmr' && (opts.eol ?? true);
+    this.byteAlignRows = opts.byteAlignRows ?? false;
+    this.alignEol = this.eol && (opts.alignEol ?? false);
+    this.minBitsPerLine = this.eol ? (opts.minBitsPerLine ?? 0) : 0;
+    this.endMarker = scheme === 'mmr' ? (opts.eofb ?? true) : (opts.rtc ?? this.eol);
+    if (!Number.isInteger(this.k) || this.k < 1) throw new T4EncodeError(`bad K [k:${this.k}]`);
+    if (scheme === 'mr' && !this.eol) throw new T4EncodeError('MR needs EOLs [scheme:mr, eol:false]');
+    if (this.byteAlignRows && (scheme !== 'mh' || this.eol)) {
+      throw new T4EncodeError(`byteAlignRows is for MH without EOL [scheme:${scheme}, eol:${this.eol}]`);
+    }
+    if (scheme !== 'mmr' && this.endMarker && !this.eol) throw new T4EncodeError('RTC needs EOLs [rtc:true, eol:false]');
+    if (!Number.isInteger(this.minBitsPerLine) || this.minBitsPerLine < 0) {
+      throw new T4EncodeError(`bad minBitsPerLine [minBitsPerLine:${this.minBitsPerLine}]`);
+    }
+    this.w = new BitWriter(Math.max(4096, this.rowBytes * 64));
+    this.cur = new Int32Array(changesCapacity(width));
+    this.ref = new Int32Array(changesCapacity(width));
+    this.ref.fill(width);
   }
+
+  /** Rows encoded so far. */
+  get lineCount(): number {
+    return this.lines;
+  }
+
+  /** Bits produced so far (drained or not). */
+  get bitLength(): number {
+    return this.w.bitLength;
+  }
+
+  /** Encode one packed row of at least ceil(width/8) bytes. */
+  encodeLine(row: Uint8Array): void {
+    if (row.length < this.rowBytes) {
+      throw new T4EncodeError(`row too short [bytes:${row.length}, need:${this.rowBytes}]`);
+    }
+    this.encodeRowAt(row, 0);
+  }
+
+  /** Encode the row starting at data[off]; lets whole-page callers skip a subarray per row. */
+  encodeRowAt(data: Uint8Array, off: number): void {
+    if (this.finished) throw new T4EncodeError('encoder already finished');
+    const w = this.w;
+    // Worst case is ~9 bits per pixel (alternating pixels in 2-D), plus EOL, fill and make-ups.
+    w.reserve(this.rowBytes * 10 + 64);
+    let oneD = true;
+    if (this.eol) {
+      this.closeLine();
+      if (this.alignEol) this.alignForEol();
+      this.lineStartBit = w.bitLength;
+      w.put(EOL_CODE, EOL_BITS);
+      if (this.scheme === 'mr') {
+        oneD = this.lines % this.k === 0;
+        w.put(oneD ? 1 : 0, 1);
+      }
+    } else if (this.scheme === 'mmr') {
+      oneD = false;
+    }
+    const n = findChanges(data, off, this.width, this.cur);
+    if (oneD) this.code1D(n);
+    else this.code2D(n);
+    if (this.byteAlignRows) w.alignToByte();
+    const t = this.ref;
+    this.ref = this.cur;
+    this.cur = t;
+    this.refCount = n;
+    this.lines++;
+  }
+
+  /** Coded bytes completed since the last drain. */
   drain(): Uint8Array {
-    return new Uint8Array(0);
+    return this.w.drain();
   }
+
+  /** Close the page (RTC or EOFB as configured, then fill to a byte boundary); returns the remaining bytes. */
   finish(): Uint8Array {
-    return new Uint8Array(0);
+    if (!this.finished) {
+      this.finished = true;
+      const w = this.w;
+      w.reserve(64);
+      if (this.eol) {
+        this.closeLine();
+        if (this.endMarker) {
+          // T.4 4.1.4: RTC is six EOLs; in MR each carries tag bit 1.
+          for (let i = 0; i < 6; i++) {
+            if (this.alignEol) this.alignForEol();
+            w.put(EOL_CODE, EOL_BITS);
+            if (this.scheme === 'mr') w.put(1, 1);
+          }
+        }
+      } else if (this.scheme === 'mmr' && this.endMarker) {
+        // T.6 2.4: EOFB is two EOLs.
+        w.put(EOL_CODE, EOL_BITS);
+        w.put(EOL_CODE, EOL_BITS);
+      }
+      w.alignToByte();
+    }
+    return this.w.drain();
+  }
+
+  /** Zero fill so the previous line lasts at least minBitsPerLine (T.4 4.1.2 fill). */
+  private closeLine(): void {
+    if (this.minBitsPerLine > 0 && this.lineStartBit >= 0) {
+      const pad = this.lineStartBit + this.minBitsPerLine - this.w.bitLength;
+      if (pad > 0) this.w.zeros(pad);
+    }
+  }
+
+  /** Zero fill so the 12-bit EOL about to be written ends on a byte boundary. */
+  private alignForEol(): void {
+    const pad = (8 - ((this.w.bitLength + EOL_BITS) & 7)) & 7;
+    if (pad > 0) this.w.put(0, pad);
+  }
+
+  private code1D(n: number): void {
+    const cur = this.cur;
+    let a0 = 0;
+    for (let i = 0; i < n; i++) {
+      const a1 = cur[i] ?? 0;
+      this.putRun((i & 1) === 0 ? WHITE_CODES : BLACK_CODES, a1 - a0);
+      a0 = a1;
+    }
+    this.putRun((n & 1) === 0 ? WHITE_CODES : BLACK_CODES, this.width - a0);
+  }
+
+  /** T.4 4.2.1.3 coding procedure, figure 7/T.4. */
+  private code2D(n: number): void {
+    const w = this.w;
+    const cur = this.cur;
+    const ref = this.ref;
+    const width = this.width;
+    let a0 = -1;
+    let ia = 0; // index in cur of a1; its parity is the colour of a0
+    let q = 0; // first ref index right of a0
+    for (;;) {
+      const a1 = ia < n ? (cur[ia] ?? width) : width;
+      while ((ref[q] ?? width) <= a0) q++;
+      const ib = q + ((q ^ ia) & 1);
+      const b1 = ref[ib] ?? width;
+      const b2 = ref[ib + 1] ?? width;
+      if (b2 < a1) {
+        w.put(PASS.code, PASS.bits);
+        a0 = b2;
+        continue;
+      }
+      const d = a1 - b1;
+      if (d >= -3 && d <= 3) {
+        w.put(VERTICAL_CODE[d + 3] ?? 0, VERTICAL_BITS[d + 3] ?? 0);
+        a0 = a1;
+        ia++;
+        if (a0 >= width) return;
+        continue;
+      }
+      const a2 = ia + 1 < n ? (cur[ia + 1] ?? width) : width;
+      w.put(HORIZONTAL.code, HORIZONTAL.bits);
+      const white = (ia & 1) === 0;
+      this.putRun(white ? WHITE_CODES : BLACK_CODES, a1 - (a0 < 0 ? 0 : a0));
+      this.putRun(white ? BLACK_CODES : WHITE_CODES, a2 - a1);
+      a0 = a2;
+      ia += 2;
+      if (a0 >= width) return;
+    }
+  }
+
+  /** A run as make-up code(s) plus terminating code (T.4 4.1.1.3: runs over 2560 repeat the 2560 code). */
+  private putRun(t: RunCodeTable, run: number): void {
+    const w = this.w;
+    while (run >= MAX_MAKEUP) {
+      w.put(t.makeupCode[40] ?? 0, t.makeupBits[40] ?? 0);
+      run -= MAX_MAKEUP;
+    }
+    if (run >= 64) {
+      const m = run >>> 6;
+      w.put(t.makeupCode[m] ?? 0, t.makeupBits[m] ?? 0);
+      run &= 63;
+    }
+    w.put(t.termCode[run] ?? 0, t.termBits[run] ?? 0);
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * Append-only MSB-first bit writer over a growable byte buffer.
+ * Callers reserve room once per row (`reserve`) so `put` itself never checks capacity.
+ */
+export class BitWriter {
+  buf: Uint8Array;
+  /** complete bytes in buf */
+  length = 0;
+  /** pending bits, right-aligned, fewer than 8 */
+  private acc = 0;
+  private accBits = 0;
+
+  constructor(initialBytes = 4096) {
+    this.buf = new Uint8Array(Math.max(16, initialBytes));
+  }
+
+  /** Bits written so far, pending ones included. */
+  get bitLength(): number {
+    return this.length * 8 + this.accBits;
+  }
+
+  /** Make room for `bytes` more bytes. */
+  reserve(bytes: number): void {
+    const need = this.length + bytes + 8;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+  }
+
+  /** Append the low `bits` bits of `code`; bits <= 24. Room must have been reserved. */
+  put(code: number, bits: number): void {
+    let acc = (this.acc << bits) | code;
+    let n = this.accBits + bits;
+    const buf = this.buf;
+    while (n >= 8) {
+      n -= 8;
+      buf[this.length++] = acc >>> n;
+    }
+    this.acc = acc & ((1 << n) - 1);
+    this.accBits = n;
+  }
+
+  /** Append `count` zero bits (fill). */
+  zeros(count: number): void {
+    this.reserve((count >>> 3) + 2);
+    while (count > 16) {
+      this.put(0, 16);
+      count -= 16;
+    }
+    if (count > 0) this.put(0, count);
+  }
+
+  /** Zero-fill up to the next byte boundary. */
+  alignToByte(): void {
+    if (this.accBits > 0) this.put(0, 8 - this.accBits);
+  }
+
+  /** Take the complete bytes written so far; pending bits stay. */
+  drain(): Uint8Array {
+    const out = this.buf.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+}
