@@ -77,12 +77,14 @@ export class ManualClock implements Clock {
   /** Advances time and lets promise callbacks that the fired timers started run in between. */
   async advanceAsync(ms: number, step = ms): Promise<void> {
     let left = ms;
-    while (left > 0) {
+    do {
       const d = Math.min(step, left);
       this.advance(d);
       left -= d;
       await settle();
-    }
+    } while (left > 0);
+    // Timers armed by the callbacks that just settled may already be due.
+    this.advance(0);
     await settle();
   }
 }

@@ -18,8 +18,8 @@ export class MemoryBackend implements KvBackend {
 
   async *entries(range: Range): AsyncIterable<[string, Json]> {
     const keys = [...this.map.keys()]
-      .filter((k) => (range.gte === undefined || k >= range.gte) && (range.lt === undefined || k < range.lt))
-      .sort();
+      .filter((k) => (range.gte === undefined || utf8Compare(k, range.gte) >= 0) && (range.lt === undefined || utf8Compare(k, range.lt) < 0))
+      .sort(utf8Compare);
     if (range.reverse) keys.reverse();
     let n = 0;
     for (const key of keys) {
@@ -30,4 +30,9 @@ export class MemoryBackend implements KvBackend {
   }
 
   async close(): Promise<void> {}
+}
+
+/** LevelDB orders keys by their UTF-8 bytes, which differs from JS string order above U+D7FF. */
+function utf8Compare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

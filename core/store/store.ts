@@ -12,7 +12,8 @@ import type { BatchOp, Json, KvBackend } from './backend.ts';
  * lives in system collections whose records still name their account.
  */
 const SEP = '\u0000';
-const END = '\u0001';
+/** Sorts after every character a key segment may hold (UTF-8 byte order, as LevelDB compares). */
+const END = '\u{10FFFF}';
 export const SYSTEM_ACCOUNT = '_system';
 
 export interface CollectionDef<T> {
