@@ -11,6 +11,15 @@ check sip-tester           # sipp
 check build-essential      # to build the SpanDSP harness
 check pkg-config
 check ghostscript          # reference renderer for benchmarks
+check fonts-ipafont        # IPA Gothic/Mincho: stand-ins for MS Gothic/Mincho
+check fonts-liberation2    # Arial/Times/Courier metric-compatible fonts
+check fonts-dejavu-core
+check libreoffice-writer-nogui   # Office documents to PDF
+check libreoffice-calc-nogui
+check libreoffice-impress-nogui
+check chromium             # HTML and URLs to PDF
+check tesseract-ocr        # legibility tests
+check tesseract-ocr-jpn
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "faxgate tests need these Debian packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
