@@ -1,4 +1,5 @@
 import { ClassicLevel } from 'classic-level';
+import { FaxgateError } from '../errors.ts';
 import type { BatchOp, Json, KvBackend, Range } from './backend.ts';
 
 /** The embedded default: LevelDB through classic-level, JSON values, atomic batches. */
@@ -11,7 +12,15 @@ export class LevelBackend implements KvBackend {
 
   static async open(location: string): Promise<LevelBackend> {
     const db = new ClassicLevel<string, Json>(location, { valueEncoding: 'json' });
-    await db.open();
+    try {
+      await db.open();
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+      if (/lock/i.test(cause)) {
+        throw new FaxgateError('STORE_LOCKED', 'the data directory is in use by another faxgate process', { details: { location }, ja: 'データディレクトリは別の faxgate プロセスが使用中です' });
+      }
+      throw new FaxgateError('STORE_OPEN_FAILED', `cannot open the store: ${cause}`, { details: { location } });
+    }
     return new LevelBackend(db);
   }
 
