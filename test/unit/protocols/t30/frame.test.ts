@@ -98,7 +98,7 @@ test('FCS: CRC-16 ITU as SpanDSP crc_itu16_append() computes it', () => {
   const withFcs = encodeFrame({ fcf: 'MCF', x: false }, { fcs: true });
   assert.ok(checkFcs(withFcs));
   assert.equal(decodeFrame(withFcs, { fcs: true }).fcf, 'MCF');
-  withFcs[2] ^= 0x01;
+  withFcs[2] = (withFcs[2] ?? 0) ^ 0x01;
   assert.throws(() => decodeFrame(withFcs, { fcs: true }), { code: 'T30_BAD_FCS' });
 });
 
