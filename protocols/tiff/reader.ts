@@ -103,7 +103,7 @@ export function readTiff(bytes: Uint8Array, limits: TiffLimits = defaultTiffLimi
   const ifds = readIfdChain(view, limits);
   const pages: TiffPageInfo[] = [];
   for (const ifd of ifds) {
-    const subfile = optionalNumber(view, ifd, Tag.NewSubfileType) ?? 0;
+    const subfile = optionalInteger(view, ifd, Tag.NewSubfileType) ?? 0;
     // Bit 0 marks a reduced-resolution copy (a thumbnail), not a page of the document.
     if ((subfile & 1) !== 0) continue;
     pages.push(readPage(view, ifd, pages.length, limits));
@@ -123,36 +123,36 @@ function readPage(view: TiffView, ifd: Ifd, index: number, limits: TiffLimits): 
   if (ifd.entries.has(Tag.TileWidth) || ifd.entries.has(Tag.TileOffsets)) {
     throw new TiffError('TIFF_TILED', 'tiled TIFF pages are not supported', where);
   }
-  const compression = optionalNumber(view, ifd, Tag.Compression) ?? Compression.None;
+  const compression = optionalInteger(view, ifd, Tag.Compression) ?? Compression.None;
   const compressionName = compressionNames.get(compression);
   if (compressionName === undefined) {
     throw new TiffError('TIFF_UNSUPPORTED_COMPRESSION', 'compression not supported for fax pages', { ...where, compression: compressionLabel(compression) });
   }
-  const samples = optionalNumber(view, ifd, Tag.SamplesPerPixel) ?? 1;
+  const samples = optionalInteger(view, ifd, Tag.SamplesPerPixel) ?? 1;
   const bitsEntry = ifd.entries.get(Tag.BitsPerSample);
-  const bits = bitsEntry === undefined ? [1] : view.values(bitsEntry, 16);
+  const bits = bitsEntry === undefined ? [1] : integers(view, bitsEntry, 16);
   if (samples !== 1 || bits.some((b) => b !== 1)) {
     throw new TiffError('TIFF_UNSUPPORTED_FORMAT', 'not a bilevel image', { ...where, samplesPerPixel: samples, bitsPerSample: bits.join('/') });
   }
-  const photometricRaw = optionalNumber(view, ifd, Tag.PhotometricInterpretation);
+  const photometricRaw = optionalInteger(view, ifd, Tag.PhotometricInterpretation);
   // TIFF 6.0 requires the tag; Class F readers assume WhiteIsZero when it is missing.
   const photometric = photometricRaw ?? 0;
   if (photometric !== 0 && photometric !== 1) {
     throw new TiffError('TIFF_UNSUPPORTED_FORMAT', 'photometric interpretation not supported', { ...where, photometric });
   }
-  const fillOrder = optionalNumber(view, ifd, Tag.FillOrder) ?? 1;
+  const fillOrder = optionalInteger(view, ifd, Tag.FillOrder) ?? 1;
   if (fillOrder !== 1 && fillOrder !== 2) throw new TiffError('TIFF_BAD_IFD', 'bad FillOrder', { ...where, fillOrder });
-  const predictor = optionalNumber(view, ifd, Tag.Predictor) ?? 1;
+  const predictor = optionalInteger(view, ifd, Tag.Predictor) ?? 1;
   if (predictor !== 1) throw new TiffError('TIFF_UNSUPPORTED_FORMAT', 'predictor not supported on bilevel pages', { ...where, predictor });
 
-  const rowsPerStripRaw = optionalNumber(view, ifd, Tag.RowsPerStrip) ?? 0xffffffff;
+  const rowsPerStripRaw = optionalInteger(view, ifd, Tag.RowsPerStrip) ?? 0xffffffff;
   const rowsPerStrip = Math.min(Math.max(rowsPerStripRaw, 1), height);
   const stripCount = Math.ceil(height / rowsPerStrip);
   const offsetsEntry = ifd.entries.get(Tag.StripOffsets);
   if (offsetsEntry === undefined) throw new TiffError('TIFF_MISSING_TAG', 'page has no StripOffsets', where);
-  const offsets = view.values(offsetsEntry, stripCount + 16);
+  const offsets = integers(view, offsetsEntry, stripCount + 16);
   const countsEntry = ifd.entries.get(Tag.StripByteCounts);
-  const counts = countsEntry === undefined ? guessByteCounts(view, offsets, compression, width, rowsPerStrip) : view.values(countsEntry, stripCount + 16);
+  const counts = countsEntry === undefined ? guessByteCounts(view, offsets, compression, width, rowsPerStrip) : integers(view, countsEntry, stripCount + 16);
   if (counts.length < offsets.length) throw new TiffError('TIFF_BAD_IFD', 'fewer StripByteCounts than StripOffsets', { ...where, offsets: offsets.length, counts: counts.length });
   const strips: TiffStrip[] = [];
   let bytes = 0;
@@ -164,14 +164,14 @@ function readPage(view: TiffView, ifd: Ifd, index: number, limits: TiffLimits): 
     bytes += byteCount;
   }
 
-  const unitRaw = optionalNumber(view, ifd, Tag.ResolutionUnit) ?? 2;
+  const unitRaw = optionalInteger(view, ifd, Tag.ResolutionUnit) ?? 2;
   const resolutionUnit = unitRaw === 1 || unitRaw === 3 ? unitRaw : 2;
   const xRes = optionalNumber(view, ifd, Tag.XResolution);
   const yRes = optionalNumber(view, ifd, Tag.YResolution);
   const toDpi = (r: number | undefined): number | undefined =>
     r === undefined || r <= 0 || resolutionUnit === 1 ? undefined : resolutionUnit === 3 ? r * 2.54 : r;
   const pageNumberEntry = ifd.entries.get(Tag.PageNumber);
-  const pn = pageNumberEntry === undefined || pageNumberEntry.count < 2 ? undefined : view.values(pageNumberEntry, 2);
+  const pn = pageNumberEntry === undefined || pageNumberEntry.count < 2 ? undefined : view.values({ ...pageNumberEntry, count: 2 }, 2);
   const softwareEntry = ifd.entries.get(Tag.Software);
   return {
     index,
@@ -182,8 +182,8 @@ function readPage(view: TiffView, ifd: Ifd, index: number, limits: TiffLimits): 
     compressionName,
     photometric,
     fillOrder,
-    t4Options: optionalNumber(view, ifd, Tag.T4Options) ?? 0,
-    t6Options: optionalNumber(view, ifd, Tag.T6Options) ?? 0,
+    t4Options: optionalInteger(view, ifd, Tag.T4Options) ?? 0,
+    t6Options: optionalInteger(view, ifd, Tag.T6Options) ?? 0,
     xRes,
     yRes,
     resolutionUnit,
@@ -204,15 +204,30 @@ function guessByteCounts(view: TiffView, offsets: number[], compression: number,
   throw new TiffError('TIFF_MISSING_TAG', 'compressed page with several strips has no StripByteCounts', { strips: offsets.length });
 }
 
+/** First value of a tag; undefined when absent or not a finite number (e.g. a NaN float). */
 function optionalNumber(view: TiffView, ifd: Ifd, tag: number): number | undefined {
   const e: IfdEntry | undefined = ifd.entries.get(tag);
   if (e === undefined || e.count === 0) return undefined;
   const v = view.values({ ...e, count: 1 }, 1)[0]!;
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/** Sizes, offsets, counts and codes are whole numbers; a float or negative value there is a broken IFD. */
+function optionalInteger(view: TiffView, ifd: Ifd, tag: number): number | undefined {
+  const v = optionalNumber(view, ifd, tag);
+  if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) throw new TiffError('TIFF_BAD_IFD', 'tag value is not a whole number', { ifd: ifd.offset, tag, value: v });
   return v;
 }
 
+function integers(view: TiffView, entry: IfdEntry, max: number): number[] {
+  const vs = view.values(entry, max);
+  const bad = vs.find((v) => !(Number.isSafeInteger(v) && v >= 0));
+  if (bad !== undefined) throw new TiffError('TIFF_BAD_IFD', 'tag value is not a whole number', { tag: entry.tag, value: bad });
+  return vs;
+}
+
 function requiredNumber(view: TiffView, ifd: Ifd, tag: number, where: Record<string, number>): number {
-  const v = optionalNumber(view, ifd, tag);
+  const v = optionalInteger(view, ifd, tag);
   if (v === undefined) throw new TiffError('TIFF_MISSING_TAG', 'required tag missing', { ...where, tag });
   return v;
 }
