@@ -252,6 +252,8 @@ function harnessArgs(mode: SpandspMode, o: SpandspOptions): string[] {
 }
 
 export interface SpandspRun {
+  /** Resolves once the harness's UDP port is bound, so a peer's first packet cannot be lost. */
+  readonly ready: Promise<void>;
   readonly result: Promise<SpandspResult>;
   readonly process: ChildProcess;
   /** stderr collected so far (the SpanDSP log with `log`, IFPs with `trace`). */
@@ -266,8 +268,13 @@ export function runSpandsp(mode: SpandspMode, opts: SpandspOptions): SpandspRun 
   const child = spawn(binaryPath, harnessArgs(mode, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    if (stderr.includes('spandsp-t38: listening on udp port')) markReady();
+  });
 
   const scale = opts.timeScale ?? 1;
   const killAfterMs = opts.killAfterMs ?? (((opts.timeoutS ?? 300) * 1000) / scale) * 1.5 + 10_000;
@@ -292,7 +299,10 @@ export function runSpandsp(mode: SpandspMode, opts: SpandspOptions): SpandspRun 
       resolve({ ...parsed, exitCode: code, stderr });
     });
   });
-  return { result, process: child, stderr: () => stderr };
+  // A harness that exits before binding never becomes ready: `ready` then settles with
+  // `result`, so awaiting it cannot hang; the failure itself surfaces through `result`.
+  void result.then(markReady, markReady);
+  return { ready, result, process: child, stderr: () => stderr };
 }
 
 /** Free UDP ports on all interfaces, found by binding port 0 (the OS picks) and releasing. */

@@ -39,6 +39,7 @@ async function faxCall(tiff: string, send: SideOptions, recv: SideOptions): Prom
   const out = join(workDir, `rx-${process.pid}-${++callNo}.tif`);
   rmSync(out, { force: true });
   const receiver = runSpandsp('recv', { ...recv, localPort: recvPort, out });
+  await receiver.ready;
   const sender = runSpandsp('send', { ...send, localPort: sendPort, remote: `127.0.0.1:${recvPort}`, tiff });
   const [s, r] = await Promise.all([sender.result, receiver.result]);
   return { sender: s, receiver: r, out };

@@ -761,7 +761,8 @@ static int report(harness_t *h)
     int code = h->phase_e_seen ? h->completion_code : st.current_status;
     int pages = h->opt.sending ? st.pages_tx : st.pages_rx;
     int ok = h->phase_e_seen && code == T30_ERR_OK && !h->aborted && !h->timed_out;
-    const char *reason = h->timed_out && !h->phase_e_seen ? "harness timeout" : t30_completion_code_to_str(code);
+    /* On a timeout the code is whatever t30_terminate() left, often T30_ERR_OK: the reason must not say "OK". */
+    const char *reason = h->timed_out ? "harness timeout" : t30_completion_code_to_str(code);
     FILE *f = stdout;
 
     fprintf(f, "{\"ok\":%s,\"code\":%d,\"reason\":", ok ? "true" : "false", code);
@@ -891,6 +892,8 @@ int main(int argc, char **argv)
                 strerror(errno));
         return EXIT_USAGE;
     }
+    /* Tests wait for this line before pointing a peer at the port. */
+    fprintf(stderr, "spandsp-t38: listening on udp port %d\n", h->opt.local_port);
     udptl_tx_init(&h->tx, (uint16_t) h->opt.first_seq, h->opt.redundancy, h->opt.use_fec, h->opt.fec_span,
                   h->opt.fec_entries);
     udptl_rx_init(&h->rx, h->opt.t38_version);
