@@ -46,24 +46,46 @@ export interface PreviewOptions {
  * lines become grey rather than vanishing), correcting the aspect ratio of fax resolutions.
  */
 export function downscale(bitmap: Bitmap, options: PreviewOptions): GreyImage {
-  const outW = Math.max(1, Math.round(options.width));
+  // Never wider than the page: a preview does not invent columns.
+  const outW = Math.min(bitmap.width, Math.max(1, Math.round(options.width)));
   const pageWidthIn = bitmap.width / options.xDpi;
   const pageHeightIn = bitmap.height / options.yDpi;
   const outH = Math.max(1, Math.round((outW * pageHeightIn) / pageWidthIn));
   const sx = bitmap.width / outW;
   const sy = bitmap.height / outH;
-  // Sum black coverage per output pixel with fractional weights at the cell edges.
-  const acc = new Float64Array(outW * outH);
-  const colWeights = spanWeights(bitmap.width, outW, sx);
+  // Shrinking columns (sx >= 1), a source column overlaps at most two output columns:
+  // its left cell and, when it straddles a cell edge, the next one.
+  const cell = new Int32Array(bitmap.width);
+  const wLeft = new Float64Array(bitmap.width);
+  for (let x = 0; x < bitmap.width; x++) {
+    const a = x / sx;
+    const c = Math.floor(a);
+    cell[x] = c;
+    wLeft[x] = Math.min(1, (c + 1 - a) * sx);
+  }
+  // Rows may be stretched (fax standard resolution) or shrunk: general overlap weights.
   const rowWeights = spanWeights(bitmap.height, outH, sy);
-  const rowAcc = new Float64Array(outW);
+  const acc = new Float64Array(outW * outH);
+  const rowAcc = new Float64Array(outW + 1);
   for (let y = 0; y < bitmap.height; y++) {
     rowAcc.fill(0);
     const base = y * bitmap.rowBytes;
-    for (let x = 0; x < bitmap.width; x++) {
-      if (((bitmap.data[base + (x >> 3)]! >> (7 - (x & 7))) & 1) === 0) continue;
-      for (const [ox, w] of colWeights[x]!) rowAcc[ox]! += w;
+    let any = false;
+    for (let i = 0; i < bitmap.rowBytes; i++) {
+      const byte = bitmap.data[base + i]!;
+      if (byte === 0) continue;
+      any = true;
+      for (let bit = 0; bit < 8; bit++) {
+        if (((byte << bit) & 0x80) === 0) continue;
+        const x = i * 8 + bit;
+        if (x >= bitmap.width) break;
+        const c = cell[x]!;
+        const w = wLeft[x]!;
+        rowAcc[c]! += w;
+        if (w < 1) rowAcc[c + 1]! += 1 - w;
+      }
     }
+    if (!any) continue;
     for (const [oy, wy] of rowWeights[y]!) {
       const o = oy * outW;
       for (let ox = 0; ox < outW; ox++) acc[o + ox]! += rowAcc[ox]! * wy;
@@ -136,7 +158,7 @@ function assemble(width: number, height: number, bitDepth: 1 | 8, raw: Uint8Arra
     phys[8] = 1; // unit: metre
     chunks.push(chunk('pHYs', phys));
   }
-  chunks.push(chunk('IDAT', deflateSync(raw, { level: 9 })));
+  chunks.push(chunk('IDAT', deflateSync(raw, { level: 6 })));
   chunks.push(chunk('IEND', new Uint8Array(0)));
   const out = new Uint8Array(SIGNATURE.length + chunks.reduce((n, c) => n + c.length, 0));
   out.set(SIGNATURE);
