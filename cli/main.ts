@@ -11,6 +11,7 @@ interface Entry {
 const commands: Record<string, Entry> = {
   serve: { summary: 'run the fax service (HTTP, plugins, actors) on the configured data directory', load: () => import('./commands/serve.ts') },
   image: { summary: 'fax image files: `image info FILE`, `image convert IN OUT` (TIFF G3/G4, PDF, PNG)', load: () => import('./commands/image.ts') },
+  render: { summary: 'documents (PDF, Office, HTML, URL, text, images, ZIP) to a fax TIFF: `render FILE... -o OUT.tif`', load: () => import('./commands/render.ts') },
 };
 
 export function helpText(): string {

@@ -1,0 +1,38 @@
+import type { DocumentRenderer, OpenedDocument, RenderEnv, SniffedInput } from '../renderer.ts';
+import type { FaxPageResult, FinishSpec, PdfOpened } from '../worker/protocol.ts';
+
+/**
+ * PDF through PDFium in the page workers. The document is opened in every worker so pages
+ * render in parallel (page n on worker n mod size); each worker holds the file's bytes and
+ * one page being drawn, never the decoded document.
+ */
+let nextDoc = 1;
+
+export const pdfRenderer: DocumentRenderer = {
+  kind: 'pdf',
+  async open(input: SniffedInput, env: RenderEnv): Promise<OpenedDocument> {
+    const doc = `pdf-${process.pid}-${nextDoc++}`;
+    const workers = Array.from({ length: env.pool.size }, (_, i) => i);
+    // Each worker gets its own copy: transferring would leave the others nothing.
+    const opened = await Promise.allSettled(workers.map((w) => env.pool.call<PdfOpened>(w, { op: 'pdf-open', doc, bytes: input.bytes })));
+    const close = async (): Promise<void> => {
+      await Promise.allSettled(workers.map((w) => env.pool.call(w, { op: 'pdf-close', doc })));
+    };
+    const failed = opened.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await close();
+      throw failed.reason;
+    }
+    const first = opened[0];
+    const pageCount = first?.status === 'fulfilled' ? first.value.pageCount : 0;
+    return {
+      pageCount,
+      page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
+        const result = await env.pool.call<FaxPageResult>(index % env.pool.size, { op: 'pdf-page', doc, index, scale: env.modes.scale, finish });
+        if (result.cropped) env.warn(`${input.name}: page ${index + 1} is larger than the fax page and was cut`);
+        return result;
+      },
+      close,
+    };
+  },
+};

@@ -1,0 +1,105 @@
+import { parentPort } from 'node:worker_threads';
+import { encodePage } from '../../../protocols/t4/index.ts';
+import { DocumentError } from '../errors.ts';
+import { placeContent } from '../place.ts';
+import { GrayTarget, PdfiumDocument } from '../pdf/pdfium.ts';
+import { toBilevel } from '../raster/bilevel.ts';
+import type { Bitmap, Gray } from '../raster/types.ts';
+import { finishBitmap } from './finish.ts';
+import type { FaxPageResult, FinishSpec, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
+
+/**
+ * A page worker: one thread that renders PDF pages with PDFium and turns gray pages into
+ * coded fax pages. Requests are handled one at a time, in order.
+ */
+
+const docs = new Map<string, PdfiumDocument>();
+let target: GrayTarget | undefined;
+
+async function pageTarget(width: number, height: number): Promise<GrayTarget> {
+  if (target !== undefined && (target.width !== width || target.height !== height)) {
+    target.destroy();
+    target = undefined;
+  }
+  target ??= await GrayTarget.create(width, height);
+  return target;
+}
+
+async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+  switch (req.op) {
+    case 'pdf-open': {
+      docs.get(req.doc)?.close();
+      const doc = await PdfiumDocument.open(req.bytes);
+      docs.set(req.doc, doc);
+      const result: PdfOpened = { pageCount: doc.pageCount };
+      return { result, transfer: [] };
+    }
+    case 'pdf-close':
+      docs.get(req.doc)?.close();
+      docs.delete(req.doc);
+      return { result: null, transfer: [] };
+    case 'pdf-page': {
+      const doc = docs.get(req.doc);
+      if (doc === undefined) throw new Error(`no open PDF [doc:${req.doc}]`);
+      const g = req.finish.geometry;
+      const size = doc.pageSize(req.index);
+      const placement = placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, req.scale);
+      const t = await pageTarget(g.widthPx, g.heightPx);
+      t.clear();
+      doc.renderInto(req.index, t, placement);
+      const gray: Gray = { width: g.widthPx, height: g.heightPx, data: t.pixels() };
+      return done(finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
+    }
+    case 'gray': {
+      const g = req.finish.geometry;
+      const page = blit(req.gray, req.x, req.y, g.widthPx, g.heightPx);
+      return done(finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
+    }
+    case 'bitmap':
+      return done(finishBitmap(req.bitmap, req.finish), false);
+  }
+}
+
+function done(bitmap: Bitmap, cropped: boolean): { result: FaxPageResult; transfer: ArrayBuffer[] } {
+  const mmr = encodePage(bitmap, { scheme: 'mmr', eofb: true });
+  const result: FaxPageResult = { bitmap, mmr, cropped };
+  return { result, transfer: [bitmap.data.buffer as ArrayBuffer, mmr.buffer as ArrayBuffer] };
+}
+
+/** The gray image on a white page of the given size, clipped at the edges. */
+function blit(src: Gray, x: number, y: number, width: number, height: number): Gray {
+  if (x === 0 && y === 0 && src.width === width && src.height === height) return src;
+  const data = new Uint8Array(width * height).fill(255);
+  const x0 = Math.max(0, x);
+  const x1 = Math.min(width, x + src.width);
+  if (x1 > x0) {
+    for (let row = Math.max(0, y); row < Math.min(height, y + src.height); row++) {
+      const from = (row - y) * src.width + (x0 - x);
+      data.set(src.data.subarray(from, from + (x1 - x0)), row * width + x0);
+    }
+  }
+  return { width, height, data };
+}
+
+function serialize(err: unknown): SerializedError {
+  if (err instanceof DocumentError) return { code: err.code, message: err.message, details: err.details };
+  return { code: undefined, message: err instanceof Error ? err.message : String(err), details: {} };
+}
+
+const port = parentPort;
+if (port === null) throw new Error('page-worker.ts runs as a worker thread');
+
+// One request at a time: PDFium is not re-entrant, and a queue keeps memory at one page.
+let queue: Promise<void> = Promise.resolve();
+port.on('message', (msg: { id: number; req: WorkerRequest }) => {
+  queue = queue.then(async () => {
+    try {
+      const { result, transfer } = await handle(msg.req);
+      const res: WorkerResponse = { id: msg.id, ok: true, result };
+      port.postMessage(res, transfer);
+    } catch (err) {
+      const res: WorkerResponse = { id: msg.id, ok: false, error: serialize(err) };
+      port.postMessage(res);
+    }
+  });
+});
