@@ -79,10 +79,8 @@ export class TiffView {
     }
   }
 
+  /** TIFF 6.0 asks for IFDs on word boundaries; libtiff reads odd offsets, and so do we. */
   readIfd(offset: number, limits: TiffLimits): { ifd: Ifd; next: number } {
-    if (offset % 2 !== 0) {
-      // TIFF 6.0 asks for word alignment, but libtiff reads odd offsets and so do we.
-    }
     const count = this.u16(offset);
     if (count === 0) throw new TiffError('TIFF_BAD_IFD', 'IFD with no entries', { offset });
     if (count > limits.maxIfdEntries) throw new TiffError('TIFF_BAD_IFD', 'IFD has too many entries', { offset, count, max: limits.maxIfdEntries });
