@@ -1,7 +1,10 @@
+import { htmlRenderer } from './html/renderer.ts';
 import { imageRenderer } from './image/renderer.ts';
+import { officeRenderer } from './office/renderer.ts';
 import { pdfRenderer } from './pdf/renderer.ts';
 import type { DocumentRenderer } from './renderer.ts';
 import { MediaType } from './sniff.ts';
+import { zipRenderer } from './zip/renderer.ts';
 
 /**
  * The renderers faxgate ships, by media type. The plugin registers exactly these in the
@@ -13,6 +16,16 @@ export const builtinRenderers: ReadonlyMap<string, DocumentRenderer> = new Map<s
   [MediaType.png, imageRenderer],
   [MediaType.gif, imageRenderer],
   [MediaType.tiff, imageRenderer],
+  [MediaType.doc, officeRenderer],
+  [MediaType.docx, officeRenderer],
+  [MediaType.xls, officeRenderer],
+  [MediaType.xlsx, officeRenderer],
+  [MediaType.ppt, officeRenderer],
+  [MediaType.pptx, officeRenderer],
+  [MediaType.odf, officeRenderer],
+  [MediaType.rtf, officeRenderer],
+  [MediaType.html, htmlRenderer],
+  [MediaType.zip, zipRenderer],
 ]);
 
 export function builtinRenderer(mediaType: string): DocumentRenderer | undefined {

@@ -167,7 +167,8 @@ async function loadInput(input: DocumentInput, limits: RenderLimits, resources: 
     const s = await sniff(fetched.bytes);
     // A server's HTML is rendered as HTML even when it looks like text to the sniffer (no doctype).
     const mediaType = s.mediaType === MediaType.text && fetched.contentType.startsWith('text/html') ? MediaType.html : s.mediaType;
-    return { name: input.name ?? input.url, bytes: fetched.bytes, mediaType, extension: mediaType === MediaType.html ? 'html' : s.extension };
+    const charset = /charset=([^;\s]+)/.exec(fetched.contentType)?.[1]?.replace(/"/g, '');
+    return { name: input.name ?? input.url, bytes: fetched.bytes, mediaType, extension: mediaType === MediaType.html ? 'html' : s.extension, ...(charset === undefined ? {} : { declaredCharset: charset }) };
   }
   if (input.bytes.length > limits.maxInputBytes) throw new DocumentError('DOC_TOO_LARGE', { name: input.name, bytes: input.bytes.length, max: limits.maxInputBytes });
   const s = await sniff(input.bytes);

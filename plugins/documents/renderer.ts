@@ -29,6 +29,8 @@ export interface SniffedInput {
   readonly bytes: Uint8Array;
   readonly mediaType: string;
   readonly extension: string;
+  /** A charset the source declared (an HTTP Content-Type), for text and HTML. */
+  readonly declaredCharset?: string;
 }
 
 /** What renderers share during one request. */
