@@ -1,0 +1,13 @@
+export { renderText, drawTextPage, textThreshold } from './render.ts';
+export { layoutText } from './layout.ts';
+export type { Cell, Line, TextLayout, LayoutOptions } from './layout.ts';
+export { textGrid, marginMm } from './grid.ts';
+export type { TextGrid } from './grid.ts';
+export { canonicalCharset, decodeText, detectCharset } from './charset.ts';
+export type { DecodedText } from './charset.ts';
+export { fontTypes, resolveFont } from './fonts.ts';
+export type { FontChoice } from './fonts.ts';
+export { TextRenderError } from './errors.ts';
+export type { TextErrorCode } from './errors.ts';
+export { defaultFontSize, defaultFontType } from './types.ts';
+export type { FontSize, TextRenderOptions } from './types.ts';

@@ -1,0 +1,68 @@
+/**
+ * Plain text to fax pages (S3, S6, S7): decode, lay out on the S7 grid, draw each page with
+ * cached glyphs, and turn it into the portrait bilevel page. Pages are produced one at a time.
+ *
+ * Text is always thresholded, whatever `quality` says: its only grays are anti-aliased glyph
+ * edges, and error diffusion would turn those into speckle around every stroke. The threshold
+ * sits above mid-gray so that thin strokes (Mincho horizontals, standard resolution's half
+ * rows) keep at least one black pixel.
+ */
+import { layoutSurface } from '../raster/geometry.ts';
+import { toFaxPage } from '../raster/bilevel.ts';
+import type { Bitmap, Gray, LayoutSurface } from '../raster/types.ts';
+import { decodeText } from './charset.ts';
+import { resolveFont } from './fonts.ts';
+import type { GlyphCache } from './glyphs.ts';
+import { ascentEm, blitTile, glyphCache } from './glyphs.ts';
+import type { Line, TextLayout } from './layout.ts';
+import { layoutText } from './layout.ts';
+import type { TextRenderOptions } from './types.ts';
+
+/** Gray below this is black. */
+export const textThreshold = 160;
+
+/** The pages of a plain-text document, streamed. */
+export async function* renderText(bytes: Uint8Array, options: TextRenderOptions): AsyncIterable<Bitmap> {
+  const font = resolveFont(options.fontType);
+  const { text } = decodeText(bytes, options.charset, options.defaultCharset);
+  const layout = layoutText(text, options);
+  const surface = layoutSurface(options);
+  const cache = glyphCache({
+    families: font.families,
+    emMm: layout.grid.emMm,
+    pxPerMmX: surface.pxPerMmX,
+    pxPerMmY: surface.pxPerMmY,
+  });
+  for (const page of layout.pages) {
+    const gray = await drawTextPage(page, layout, surface, cache);
+    yield toFaxPage(gray, surface, 'mono', { threshold: textThreshold });
+  }
+}
+
+/** One laid-out page as gray on its layout surface (not rotated). */
+export async function drawTextPage(
+  lines: readonly Line[],
+  layout: TextLayout,
+  surface: LayoutSurface,
+  cache: GlyphCache,
+): Promise<Gray> {
+  await cache.prepare(charsOf(lines));
+  const gray: Gray = { width: surface.widthPx, height: surface.heightPx, data: new Uint8Array(surface.widthPx * surface.heightPx).fill(255) };
+  const g = layout.grid;
+  const mmPerUnit = g.areaWidthMm / g.lineUnits;
+  const baselineOffsetMm = (g.linePitchMm - g.emMm) / 2 + ascentEm * g.emMm;
+  lines.forEach((line, row) => {
+    const ay = Math.round((g.topMm + row * g.linePitchMm + baselineOffsetMm) * surface.pxPerMmY);
+    for (const cell of line.cells) {
+      const tile = cache.tile(cell.char);
+      if (tile === undefined) continue;
+      const ax = Math.round((g.leftMm + (cell.start + cell.units / 2) * mmPerUnit) * surface.pxPerMmX);
+      blitTile(gray, tile, ax, ay);
+    }
+  });
+  return gray;
+}
+
+function* charsOf(lines: readonly Line[]): Iterable<string> {
+  for (const line of lines) for (const cell of line.cells) yield cell.char;
+}
