@@ -6,17 +6,23 @@ export class BitWriter {
   buf: Uint8Array;
   /** complete bytes in buf */
   length = 0;
-  /** pending bits, right-aligned, fewer than 8 */
-  private acc = 0;
-  private accBits = 0;
+  /**
+   * Pending bits, right-aligned, fewer than 8 between calls. Public so the encoders' hot loops
+   * can hold the writer state in locals and store it back once per row.
+   */
+  acc = 0;
+  accBits = 0;
 
   constructor(initialBytes = 4096) {
     this.buf = new Uint8Array(Math.max(16, initialBytes));
   }
 
-  /** Bits written so far, pending ones included. */
+  /** bytes handed out by drain() */
+  private drained = 0;
+
+  /** Bits written since creation (drained ones included), pending ones included. */
   get bitLength(): number {
-    return this.length * 8 + this.accBits;
+    return (this.drained + this.length) * 8 + this.accBits;
   }
 
   /** Make room for `bytes` more bytes. */
@@ -30,16 +36,22 @@ export class BitWriter {
     this.buf = next;
   }
 
-  /** Append the low `bits` bits of `code`; bits <= 24. Room must have been reserved. */
+  /**
+   * Append the low `bits` bits of `code`; bits <= 25. Room must have been reserved.
+   * Bits above the pending ones in `acc` are garbage that shifts out: only the low accBits count,
+   * and byte stores truncate.
+   */
   put(code: number, bits: number): void {
-    let acc = (this.acc << bits) | code;
+    const acc = (this.acc << bits) | code;
     let n = this.accBits + bits;
     const buf = this.buf;
+    let len = this.length;
     while (n >= 8) {
       n -= 8;
-      buf[this.length++] = acc >>> n;
+      buf[len++] = acc >>> n;
     }
-    this.acc = acc & ((1 << n) - 1);
+    this.length = len;
+    this.acc = acc;
     this.accBits = n;
   }
 
@@ -56,11 +68,13 @@ export class BitWriter {
   /** Zero-fill up to the next byte boundary. */
   alignToByte(): void {
     if (this.accBits > 0) this.put(0, 8 - this.accBits);
+    this.acc = 0;
   }
 
   /** Take the complete bytes written so far; pending bits stay. */
   drain(): Uint8Array {
     const out = this.buf.slice(0, this.length);
+    this.drained += this.length;
     this.length = 0;
     return out;
   }

@@ -340,33 +340,48 @@ export class LineDecoder implements DecodeCounters {
     return bitEnd - start;
   }
 
+  /*
+   * The row decoders keep the next input bits in a local window: `win` holds `nb` valid bits,
+   * right-aligned (bits above are stale and masked off on use), refilled a byte at a time
+   * from buf[bp]. The bit position is bp * 8 - nb. Reading past the data hits the zero
+   * padding, which no code matches, so a row can overrun the end by at most one code.
+   */
+
   /** One-dimensional row (T.4 4.1): alternating white/black runs from a white start. */
   private decode1D(): number {
     const buf = this.buf;
     const width = this.width;
     const cur = this.cur;
-    let pos = this.pos;
+    let bp = this.pos >>> 3;
+    let nb = 8 - (this.pos & 7);
+    let win = buf[bp++]!;
     let a0 = 0;
     let n = 0;
-    let black = false;
+    let table = WHITE_DECODE;
     while (a0 < width) {
-      const table = black ? BLACK_DECODE : WHITE_DECODE;
       let run = 0;
       for (;;) {
-        const i = pos >>> 3;
-        const e = table[(((buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!) >>> (11 - (pos & 7))) & 0x1fff]!;
-        if (e === 0 || a0 + run > width) {
-          this.pos = pos;
+        if (nb < 13) {
+          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+          bp += 2;
+          nb += 16;
+        }
+        const e = table[(win >>> (nb - 13)) & 0x1fff]!;
+        if (e === 0) {
+          this.pos = bp * 8 - nb;
           return -1;
         }
-        pos += e & 15;
-        const r = e >>> 4;
-        run += r;
-        if (r < 64) break;
+        nb -= e & 15;
+        run += e >>> 4;
+        if (e < 64 << 4) break;
+        if (run > width) {
+          this.pos = bp * 8 - nb;
+          return -1;
+        }
       }
       a0 += run;
       if (a0 > width) {
-        this.pos = pos;
+        this.pos = bp * 8 - nb;
         return -1;
       }
       // A zero-length run inside a row (legal after a make-up code) cancels the last change.
@@ -374,10 +389,10 @@ export class LineDecoder implements DecodeCounters {
         if (n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
       }
-      black = !black;
+      table = table === WHITE_DECODE ? BLACK_DECODE : WHITE_DECODE;
     }
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
-    this.pos = pos;
+    this.pos = bp * 8 - nb;
     return n;
   }
 
@@ -387,45 +402,74 @@ export class LineDecoder implements DecodeCounters {
     const width = this.width;
     const cur = this.cur;
     const ref = this.ref;
-    let pos = this.pos;
+    let bp = this.pos >>> 3;
+    let nb = 8 - (this.pos & 7);
+    let win = buf[bp++]!;
     let a0 = -1;
     let n = 0; // changes so far; its parity is the colour of a0
     let q = 0; // first ref index right of a0 (a0 only moves right)
     while (a0 < width) {
-      const i = pos >>> 3;
-      const e = MODE_DECODE[(((buf[i]! << 8) | buf[i + 1]!) >>> (9 - (pos & 7))) & 0x7f]!;
+      if (nb < 13) {
+        win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+        bp += 2;
+        nb += 16;
+      }
+      const e = MODE_DECODE[(win >>> (nb - 7)) & 0x7f]!;
       if (e === 0) {
-        this.pos = pos;
+        this.pos = bp * 8 - nb;
         return -1;
       }
-      pos += e & 15;
+      nb -= e & 15;
       const mode = e >>> 4;
       while (ref[q]! <= a0) q++;
       // b1: first change right of a0 whose colour is opposite to a0's: same parity as n.
       const ib = q + ((q ^ n) & 1);
       if (mode < MODE_HORIZONTAL) {
         const a1 = ref[ib]! + mode - 4;
-        if (a1 < 0 || a1 < a0 || a1 > width) {
-          this.pos = pos;
-          return -1;
-        }
-        if (a1 < width) {
+        if (a1 > a0) {
+          if (a1 >= width) {
+            if (a1 > width) break;
+            a0 = width;
+            break;
+          }
+          cur[n++] = a1;
+        } else if (a1 === a0 && a1 >= 0) {
+          // a1 on a0: legal only where a0 is not itself a change; a repeated change cancels.
           if (n > 0 && cur[n - 1] === a1) n--;
           else cur[n++] = a1;
+        } else {
+          break;
         }
         a0 = a1;
-        if (a1 === width) break;
       } else if (mode === MODE_PASS) {
         a0 = ref[ib + 1]!;
       } else {
-        this.pos = pos;
-        const r1 = this.readRun((n & 1) === 0 ? WHITE_DECODE : BLACK_DECODE, width);
-        const r2 = r1 < 0 ? -1 : this.readRun((n & 1) === 0 ? BLACK_DECODE : WHITE_DECODE, width);
-        pos = this.pos;
-        if (r2 < 0) return -1;
-        const a1 = (a0 < 0 ? 0 : a0) + r1;
-        const a2 = a1 + r2;
-        if (a2 > width) return -1;
+        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
+        let table = (n & 1) === 0 ? WHITE_DECODE : BLACK_DECODE;
+        let a1 = a0 < 0 ? 0 : a0;
+        let a2 = 0;
+        for (let k = 0; k < 2; k++) {
+          let run = 0;
+          for (;;) {
+            if (nb < 13) {
+              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+              bp += 2;
+              nb += 16;
+            }
+            const r = table[(win >>> (nb - 13)) & 0x1fff]!;
+            if (r === 0 || run > width) {
+              this.pos = bp * 8 - nb;
+              return -1;
+            }
+            nb -= r & 15;
+            run += r >>> 4;
+            if (r < 64 << 4) break;
+          }
+          if (k === 0) a1 += run;
+          else a2 = a1 + run;
+          table = table === WHITE_DECODE ? BLACK_DECODE : WHITE_DECODE;
+        }
+        if (a2 > width) break;
         if (a1 < width) {
           if (n > 0 && cur[n - 1] === a1) n--;
           else cur[n++] = a1;
@@ -437,29 +481,10 @@ export class LineDecoder implements DecodeCounters {
         a0 = a2;
       }
     }
+    this.pos = bp * 8 - nb;
+    // Left the loop by a break without reaching the width: an invalid a1 or a2.
+    if (a0 !== width) return -1;
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
-    this.pos = pos;
     return n;
-  }
-
-  /** One run (make-up codes + terminating code) at this.pos; -1 if invalid or longer than limit. */
-  private readRun(table: Int32Array, limit: number): number {
-    const buf = this.buf;
-    let pos = this.pos;
-    let run = 0;
-    for (;;) {
-      const i = pos >>> 3;
-      const e = table[(((buf[i]! << 16) | (buf[i + 1]! << 8) | buf[i + 2]!) >>> (11 - (pos & 7))) & 0x1fff]!;
-      if (e === 0 || run > limit) {
-        this.pos = pos;
-        return -1;
-      }
-      pos += e & 15;
-      const r = e >>> 4;
-      run += r;
-      if (r < 64) break;
-    }
-    this.pos = pos;
-    return run;
   }
 }

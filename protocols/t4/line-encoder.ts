@@ -4,14 +4,15 @@
  */
 import { BitWriter } from './bit-writer.ts';
 import { changesCapacity, findChanges } from './changes.ts';
-import type { RunCodeTable } from './tables.ts';
 import {
-  BLACK_CODES,
   EOL_BITS,
   EOL_CODE,
   HORIZONTAL,
   MAX_MAKEUP,
   PASS,
+  RUN_BITS,
+  RUN_CODE,
+  RUN_TABLE_SIZE,
   VERTICAL_BITS,
   VERTICAL_CODE,
   WHITE_CODES,
@@ -20,6 +21,10 @@ import type { EncodeOptions, Scheme } from './types.ts';
 import { T4EncodeError } from './types.ts';
 
 export const MAX_WIDTH = 65535;
+
+// Make-up 2560 is in the shared extended table: the same code for both colours.
+const MAKEUP_2560_CODE = WHITE_CODES.makeupCode[40] ?? 0;
+const MAKEUP_2560_BITS = WHITE_CODES.makeupBits[40] ?? 0;
 
 export class LineEncoder {
   readonly width: number;
@@ -166,67 +171,102 @@ export class LineEncoder {
   }
 
   private code1D(n: number): void {
+    const w = this.w;
+    const buf = w.buf;
     const cur = this.cur;
+    const width = this.width;
+    let o = w.length;
+    let acc = w.acc;
+    let nb = w.accBits;
     let a0 = 0;
-    for (let i = 0; i < n; i++) {
-      const a1 = cur[i] ?? 0;
-      this.putRun((i & 1) === 0 ? WHITE_CODES : BLACK_CODES, a1 - a0);
+    for (let i = 0; i <= n; i++) {
+      const a1 = i < n ? cur[i]! : width;
+      let run = a1 - a0;
       a0 = a1;
+      const color = i & 1;
+      // The bit writer, inlined: append, then flush whole bytes (see BitWriter.put).
+      while (run >= RUN_TABLE_SIZE) {
+        const l = MAKEUP_2560_BITS;
+        acc = (acc << l) | MAKEUP_2560_CODE;
+        nb += l;
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+        run -= MAX_MAKEUP;
+      }
+      const idx = color * RUN_TABLE_SIZE + run;
+      const l = RUN_BITS[idx]!;
+      acc = (acc << l) | RUN_CODE[idx]!;
+      nb += l;
+      while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
     }
-    this.putRun((n & 1) === 0 ? WHITE_CODES : BLACK_CODES, this.width - a0);
+    w.length = o;
+    w.acc = acc;
+    w.accBits = nb;
   }
 
   /** T.4 4.2.1.3 coding procedure, figure 7/T.4. */
   private code2D(n: number): void {
     const w = this.w;
+    const buf = w.buf;
     const cur = this.cur;
     const ref = this.ref;
     const width = this.width;
+    let o = w.length;
+    let acc = w.acc;
+    let nb = w.accBits;
     let a0 = -1;
     let ia = 0; // index in cur of a1; its parity is the colour of a0
     let q = 0; // first ref index right of a0
     for (;;) {
-      const a1 = ia < n ? (cur[ia] ?? width) : width;
-      while ((ref[q] ?? width) <= a0) q++;
+      const a1 = ia < n ? cur[ia]! : width;
+      while (ref[q]! <= a0) q++;
       const ib = q + ((q ^ ia) & 1);
-      const b1 = ref[ib] ?? width;
-      const b2 = ref[ib + 1] ?? width;
+      const b1 = ref[ib]!;
+      const b2 = ref[ib + 1]!;
       if (b2 < a1) {
-        w.put(PASS.code, PASS.bits);
+        acc = (acc << PASS.bits) | PASS.code;
+        nb += PASS.bits;
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = b2;
         continue;
       }
-      const d = a1 - b1;
-      if (d >= -3 && d <= 3) {
-        w.put(VERTICAL_CODE[d + 3] ?? 0, VERTICAL_BITS[d + 3] ?? 0);
+      const d = a1 - b1 + 3;
+      if (d >= 0 && d <= 6) {
+        const l = VERTICAL_BITS[d]!;
+        acc = (acc << l) | VERTICAL_CODE[d]!;
+        nb += l;
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = a1;
         ia++;
-        if (a0 >= width) return;
+        if (a0 >= width) break;
         continue;
       }
-      const a2 = ia + 1 < n ? (cur[ia + 1] ?? width) : width;
-      w.put(HORIZONTAL.code, HORIZONTAL.bits);
-      const white = (ia & 1) === 0;
-      this.putRun(white ? WHITE_CODES : BLACK_CODES, a1 - (a0 < 0 ? 0 : a0));
-      this.putRun(white ? BLACK_CODES : WHITE_CODES, a2 - a1);
+      const a2 = ia + 1 < n ? cur[ia + 1]! : width;
+      acc = (acc << HORIZONTAL.bits) | HORIZONTAL.code;
+      nb += HORIZONTAL.bits;
+      const color = ia & 1;
+      let run = a1 - (a0 < 0 ? 0 : a0);
+      for (let k = 0; k < 2; k++) {
+        while (run >= RUN_TABLE_SIZE) {
+          acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
+          nb += MAKEUP_2560_BITS;
+          while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+          run -= MAX_MAKEUP;
+        }
+        const idx = (color ^ k) * RUN_TABLE_SIZE + run;
+        const l = RUN_BITS[idx]!;
+        // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+        acc = (acc << l) | RUN_CODE[idx]!;
+        nb += l;
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+        run = a2 - a1;
+      }
       a0 = a2;
       ia += 2;
-      if (a0 >= width) return;
+      if (a0 >= width) break;
     }
-  }
-
-  /** A run as make-up code(s) plus terminating code (T.4 4.1.1.3: runs over 2560 repeat the 2560 code). */
-  private putRun(t: RunCodeTable, run: number): void {
-    const w = this.w;
-    while (run >= MAX_MAKEUP) {
-      w.put(t.makeupCode[40] ?? 0, t.makeupBits[40] ?? 0);
-      run -= MAX_MAKEUP;
-    }
-    if (run >= 64) {
-      const m = run >>> 6;
-      w.put(t.makeupCode[m] ?? 0, t.makeupBits[m] ?? 0);
-      run &= 63;
-    }
-    w.put(t.termCode[run] ?? 0, t.termBits[run] ?? 0);
+    w.length = o;
+    w.acc = acc;
+    w.accBits = nb;
   }
 }

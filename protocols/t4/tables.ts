@@ -152,3 +152,23 @@ export const MODE_DECODE = buildModeDecode();
 /** Leading zero bits of a byte (8 for 0), for the changing-element scans. */
 export const LEADING_ZEROS = new Uint8Array(256);
 for (let b = 0; b < 256; b++) LEADING_ZEROS[b] = b === 0 ? 8 : Math.clz32(b) - 24;
+
+/**
+ * Whole-run codes for the encoders: make-up (if run >= 64) followed by terminating code, as one
+ * value of at most 25 bits, for runs 0..RUN_TABLE_SIZE-1; index = colour * RUN_TABLE_SIZE + run.
+ * Longer runs first emit 2560 make-ups until the rest fits (T.4 4.1.1.3).
+ */
+export const RUN_TABLE_SIZE = MAX_MAKEUP + 64;
+export const RUN_CODE = new Int32Array(2 * RUN_TABLE_SIZE);
+export const RUN_BITS = new Uint8Array(2 * RUN_TABLE_SIZE);
+for (const [color, t] of [WHITE_CODES, BLACK_CODES].entries()) {
+  for (let run = 0; run < RUN_TABLE_SIZE; run++) {
+    const m = run >>> 6;
+    const term = run & 63;
+    const tb = t.termBits[term] ?? 0;
+    const mb = m > 0 ? (t.makeupBits[m] ?? 0) : 0;
+    const mc = m > 0 ? (t.makeupCode[m] ?? 0) : 0;
+    RUN_CODE[color * RUN_TABLE_SIZE + run] = (mc << tb) | (t.termCode[term] ?? 0);
+    RUN_BITS[color * RUN_TABLE_SIZE + run] = mb + tb;
+  }
+}
