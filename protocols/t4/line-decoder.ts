@@ -20,6 +20,12 @@ export const DEFAULT_MAX_LINES = 65536;
 
 /** A run of at least this many zero bits followed by a one is an EOL (T.4 4.1.2; fill is more zeros). */
 const EOL_ZEROS = 11;
+/**
+ * Consecutive EOLs taken as RTC mid-stream. T.4 sends six; fewer than four are more likely rows
+ * whose data was lost (in MR a white row is EOL+0 and a single V0 bit: one flipped bit makes
+ * two EOLs). At the very end of the data, two are enough.
+ */
+const RTC_EOLS = 4;
 /** Zero bytes kept after the data so peeks never index past the buffer. */
 const PAD_BYTES = 16;
 
@@ -192,6 +198,7 @@ export class LineDecoder implements DecodeCounters {
     let oneD = this.scheme === 'mh';
     if (this.eol) {
       let eols = 0;
+      let lastEol = this.pos;
       for (;;) {
         const z = this.countZeros(this.pos, bitEnd);
         if (this.pos + z >= bitEnd) {
@@ -200,12 +207,13 @@ export class LineDecoder implements DecodeCounters {
           return Step.Done;
         }
         if (z < EOL_ZEROS) break;
+        lastEol = this.pos;
         this.pos += z + 1;
         eols++;
         if (this.scheme === 'mr') {
           if (this.pos >= bitEnd) {
             if (!final) return Step.NeedMore;
-            this.finish('end-of-data');
+            this.finish(eols >= 2 && this.nLines > 0 ? 'rtc' : 'end-of-data');
             return Step.Done;
           }
           oneD = this.bit(this.pos) === 1;
@@ -213,10 +221,17 @@ export class LineDecoder implements DecodeCounters {
         }
         // T.4 4.1.4: consecutive EOLs with no row between are RTC; leading ones before the
         // first row are tolerated.
-        if (eols >= 2 && this.nLines > 0) {
+        if (eols >= RTC_EOLS && this.nLines > 0) {
           this.finish('rtc');
           return Step.Done;
         }
+      }
+      if (eols >= 2 && this.nLines > 0) {
+        // Rows whose data vanished between EOLs: bad, repaired. Then continue from the last
+        // EOL, so a retry after NeedMore cannot count them twice.
+        for (let i = 1; i < eols && this.nLines < this.lineLimit; i++) this.repairRow();
+        this.pos = lastEol;
+        return Step.Line;
       }
       if (eols === 0) {
         if (this.strict) {
@@ -262,19 +277,33 @@ export class LineDecoder implements DecodeCounters {
   }
 
   private badRow(dataStart: number): Step {
+    if (!this.eol) {
+      this.countBad();
+      // No EOL to resynchronise on: the page ends here.
+      this.finish('end-of-data');
+      return Step.Done;
+    }
+    this.repairRow();
+    this.pos = dataStart;
+    this.resyncing = true;
+    return Step.Line;
+  }
+
+  private countBad(): void {
     this.nBad++;
     this.badRun++;
     if (this.badRun > this.badRunMax) this.badRunMax = this.badRun;
     if (this.strict) {
       throw new T4DecodeError('T4_BAD_LINE', `undecodable row [line:${this.nLines}, scheme:${this.scheme}]`, this.nLines);
     }
-    if (!this.eol) {
-      // No EOL to resynchronise on: the page ends here.
-      this.finish('end-of-data');
-      return Step.Done;
-    }
-    // The row becomes a copy of the previous one, which is also the next 2-D row's reference;
-    // with no previous row it is white.
+  }
+
+  /**
+   * Emit a bad row as a copy of the previous one, which then also serves as the next 2-D row's
+   * reference; with no previous row it is white.
+   */
+  private repairRow(): void {
+    this.countBad();
     if (this.hasRow) this.nRepaired++;
     else {
       this.row.fill(0);
@@ -282,9 +311,6 @@ export class LineDecoder implements DecodeCounters {
       this.refCount = 0;
     }
     this.emit(false);
-    this.pos = dataStart;
-    this.resyncing = true;
-    return Step.Line;
   }
 
   private emit(ok: boolean): void {
