@@ -4,6 +4,7 @@ import { officeRenderer } from './office/renderer.ts';
 import { pdfRenderer } from './pdf/renderer.ts';
 import type { DocumentRenderer } from './renderer.ts';
 import { MediaType } from './sniff.ts';
+import { textRenderer } from './text-renderer.ts';
 import { zipRenderer } from './zip/renderer.ts';
 
 /**
@@ -26,6 +27,7 @@ export const builtinRenderers: ReadonlyMap<string, DocumentRenderer> = new Map<s
   [MediaType.rtf, officeRenderer],
   [MediaType.html, htmlRenderer],
   [MediaType.zip, zipRenderer],
+  [MediaType.text, textRenderer],
 ]);
 
 export function builtinRenderer(mediaType: string): DocumentRenderer | undefined {

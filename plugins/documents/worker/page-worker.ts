@@ -48,15 +48,15 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       t.clear();
       doc.renderInto(req.index, t, placement);
       const gray: Gray = { width: g.widthPx, height: g.heightPx, data: t.pixels() };
-      return done(finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
+      return done(await finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
     }
     case 'gray': {
       const g = req.finish.geometry;
       const page = blit(req.gray, req.x, req.y, g.widthPx, g.heightPx);
-      return done(finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
+      return done(await finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
     }
     case 'bitmap':
-      return done(finishBitmap(req.bitmap, req.finish), false);
+      return done(await finishBitmap(req.bitmap, req.finish), false);
   }
 }
 

@@ -1,0 +1,48 @@
+import { DocumentError } from './errors.ts';
+import { toFaxPage } from './raster/bilevel.ts';
+import { layoutSurface } from './raster/geometry.ts';
+import type { DocumentRenderer, OpenedDocument, RenderEnv, SniffedInput } from './renderer.ts';
+import { TextRenderError, decodeText, drawTextPage, layoutText, resolveFont, textThreshold } from './text/index.ts';
+import type { FontSize, TextRenderOptions } from './text/index.ts';
+import { glyphCache } from './text/glyphs.ts';
+import type { FaxPageResult, FinishSpec } from './worker/protocol.ts';
+
+/**
+ * Plain text with our own layout (text/): laid out once at open, so the page count is known,
+ * then each page drawn when asked for; the worker adds the header and codes it.
+ */
+export const textRenderer: DocumentRenderer = {
+  kind: 'text',
+  async open(input: SniffedInput, env: RenderEnv): Promise<OpenedDocument> {
+    const m = env.modes;
+    const options: TextRenderOptions = {
+      ...(input.declaredCharset === undefined ? {} : { charset: input.declaredCharset }),
+      defaultCharset: m.charset,
+      fontSize: Math.min(7, Math.max(1, Math.round(m.fontSize))) as FontSize,
+      fontType: m.fontType,
+      paper: m.paper,
+      orientation: m.orientation,
+      resolution: m.resolution,
+      quality: m.quality,
+    };
+    try {
+      const font = resolveFont(options.fontType);
+      const { text } = decodeText(input.bytes, options.charset, options.defaultCharset);
+      const layout = layoutText(text, options);
+      const surface = layoutSurface(options);
+      const cache = glyphCache({ families: font.families, emMm: layout.grid.emMm, pxPerMmX: surface.pxPerMmX, pxPerMmY: surface.pxPerMmY });
+      return {
+        pageCount: Math.max(1, layout.pages.length),
+        page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
+          const gray = await drawTextPage(layout.pages[index] ?? [], layout, surface, cache);
+          const bitmap = toFaxPage(gray, surface, 'mono', { threshold: textThreshold });
+          return env.pool.call<FaxPageResult>(env.pool.leastBusy(), { op: 'bitmap', bitmap, finish }, [bitmap.data.buffer as ArrayBuffer]);
+        },
+        close: async () => undefined,
+      };
+    } catch (err) {
+      if (err instanceof TextRenderError) throw new DocumentError('DOC_UNSUPPORTED_TYPE', { reason: err.message });
+      throw err;
+    }
+  },
+};
