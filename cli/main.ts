@@ -12,6 +12,7 @@ const commands: Record<string, Entry> = {
   serve: { summary: 'run the fax service (HTTP, plugins, actors) on the configured data directory', load: () => import('./commands/serve.ts') },
   image: { summary: 'fax image files: `image info FILE`, `image convert IN OUT` (TIFF G3/G4, PDF, PNG)', load: () => import('./commands/image.ts') },
   render: { summary: 'documents (PDF, Office, HTML, URL, text, images, ZIP) to a fax TIFF: `render FILE... -o OUT.tif`', load: () => import('./commands/render.ts') },
+  t38: { summary: 'one fax call straight over T.38/UDPTL (no SIP): `t38 send --tiff F ...`, `t38 recv --out F ...`', load: () => import('./commands/t38.ts') },
 };
 
 export function helpText(): string {

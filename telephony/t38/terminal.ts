@@ -53,7 +53,10 @@ export interface T38TerminalOptions {
   readonly v21OctetsPerIfp?: number;
   /** Modem time each fast data IFP carries; default 30 ms (54 octets at 14,400 bit/s). */
   readonly dataChunkMs?: number;
-  /** Zeros after the page data (after RTC), so no receiver cuts the last rows; default 40 ms. */
+  /**
+   * Zeros after the page data, so no receiver cuts the last rows (field notes: >= 40 ms after
+   * RTC). Default 0: the T.30 engine already ends its page data with that padding.
+   */
   readonly padAfterPageMs?: number;
   /** Talker echo protection before fast training. */
   readonly tep?: boolean;
@@ -161,7 +164,7 @@ export class T38Terminal implements FaxModem, PacerMember {
     this.keySpacing = options.keyPacketSpacingMs ?? 15;
     this.v21Octets = Math.max(1, options.v21OctetsPerIfp ?? 2);
     this.chunkMs = options.dataChunkMs ?? 30;
-    this.padMs = options.padAfterPageMs ?? 40;
+    this.padMs = options.padAfterPageMs ?? 0;
     this.tep = options.tep ?? false;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     // A FEC-rebuilt IFP is as long as the longest in its span, padded with zeros.

@@ -135,7 +135,7 @@ describe('T38Terminal: fast modem', () => {
   });
 
   it('streams page data at the modem rate, padded after the page, in order through jitter', async () => {
-    const { clock, a, seen } = pair({ delayMs: 10, jitterMs: 50, seed: 3 });
+    const { clock, a, seen } = pair({ delayMs: 10, jitterMs: 50, seed: 3 }, { padAfterPageMs: 40 });
     const page = Uint8Array.from({ length: 9000 }, (_, i) => (i * 7 + (i >> 5)) & 0xff);
     async function* rows(): AsyncGenerator<Uint8Array> {
       for (let at = 0; at < page.length; at += 216) yield page.subarray(at, at + 216);

@@ -1,0 +1,299 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError, type CliIo, type Command } from '../command.ts';
+import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
+import { outcome } from '../../protocols/fax-results/index.ts';
+import { TiffError, TiffStreamWriter, decodeTiffPage, readTiff } from '../../protocols/tiff/index.ts';
+import type { T38Version } from '../../protocols/t38/index.ts';
+import { T38Terminal, withSendLoss, type DatagramTransport } from '../../telephony/t38/index.ts';
+import { UdpTransport, parseEndpoint } from '../../telephony/udp/udp-transport.ts';
+import { runFaxCall } from '../../actors/fax-call/index.ts';
+import type { FaxBitRate, FaxCallOptions, FaxCompression, FaxReceiveSink, FaxResolution, FaxSendDocument, ReceivedPage } from '../../actors/fax-call/index.ts';
+
+/**
+ * `faxgate t38 send|recv`: one fax call straight over T.38 (UDPTL on UDP), no SIP. For tests
+ * (the SpanDSP conformance manifest drives it) and for operators checking a T.38 path.
+ * Prints one JSON line with the outcome; exit status 0 only when the fax succeeded.
+ */
+
+const HELP = `usage: faxgate t38 send --tiff FILE --local-port P --remote HOST:PORT [options]
+       faxgate t38 recv --out FILE --local-port P [--remote HOST:PORT] [options]
+
+send calls and transmits the pages of a TIFF; recv answers and writes what it receives as
+a TIFF (MMR), also when the call fails after some pages. recv without --remote replies to
+the source of the first packet.
+
+  --ecm | --no-ecm      offer/use error correction (default --ecm)
+  --redundancy N        previous IFPs repeated in each UDPTL packet (default 3)
+  --csid ID             our identity (TSI when sending, CSI when receiving)
+  --max-rate BPS        14400, 12000, 9600, 7200, 4800 or 2400 (default 14400)
+  --timeout S           give up after S seconds (default 300)
+  --compression C       mh, mr or mmr: the best coding offered (MMR needs ECM; default mmr)
+  --standard | --fine   recv: the resolutions accepted (default standard, fine, superfine)
+  --t38-version N       T38FaxVersion 0-3 (default 0)
+  --caller | --answerer override the role (send calls, recv answers)
+
+Prints {"ok","code","reason","pages","remoteCsid","ecm","bitRate","compression","resolution","durationMs"};
+exit status 0 on success, 1 when the fax failed, 2 on bad usage.
+`;
+
+const RATES: readonly FaxBitRate[] = [14400, 12000, 9600, 7200, 4800, 2400];
+const CODINGS: readonly FaxCompression[] = ['mh', 'mr', 'mmr'];
+
+interface CallArgs {
+  readonly mode: 'send' | 'recv';
+  readonly file: string;
+  readonly localPort: number;
+  readonly remote: { host: string; port: number } | undefined;
+  readonly ecm: boolean;
+  readonly redundancy: number;
+  readonly csid: string | undefined;
+  readonly maxRate: FaxBitRate;
+  readonly timeoutMs: number;
+  readonly timeScale: number;
+  readonly version: T38Version;
+  readonly compressions: readonly FaxCompression[];
+  readonly resolutions: readonly FaxResolution[];
+  readonly role: 'caller' | 'answerer';
+  readonly lossPercent: number;
+  readonly seed: number;
+}
+
+export const command: Command = {
+  async run(args: string[], io: CliIo): Promise<number> {
+    const [sub, ...rest] = args;
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      io.stdout.write(HELP);
+      return sub === undefined ? 2 : 0;
+    }
+    if (sub !== 'send' && sub !== 'recv') throw new UsageError(`unknown subcommand '${sub}'`);
+    const a = parseCallArgs(sub, rest, io.cwd);
+    return runCall(a, io);
+  },
+};
+
+function parseCallArgs(mode: 'send' | 'recv', args: string[], cwd: string): CallArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        tiff: { type: 'string' },
+        out: { type: 'string' },
+        'local-port': { type: 'string' },
+        remote: { type: 'string' },
+        ecm: { type: 'boolean' },
+        'no-ecm': { type: 'boolean' },
+        redundancy: { type: 'string' },
+        csid: { type: 'string' },
+        'max-rate': { type: 'string' },
+        timeout: { type: 'string' },
+        'time-scale': { type: 'string' },
+        't38-version': { type: 'string' },
+        compression: { type: 'string' },
+        standard: { type: 'boolean' },
+        fine: { type: 'boolean' },
+        loss: { type: 'string' },
+        seed: { type: 'string' },
+        caller: { type: 'boolean' },
+        answerer: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const v = parsed.values;
+  const file = mode === 'send' ? v.tiff : v.out;
+  if (file === undefined) throw new UsageError(mode === 'send' ? '--tiff FILE is required' : '--out FILE is required');
+  const localPort = integer(v['local-port'], '--local-port', 0, 65535);
+  if (localPort === undefined) throw new UsageError('--local-port P is required');
+  let remote;
+  if (v.remote !== undefined) {
+    remote = parseEndpoint(v.remote);
+    if (remote === undefined) throw new UsageError(`--remote must be HOST:PORT, not '${v.remote}'`);
+  } else if (mode === 'send') {
+    throw new UsageError('--remote HOST:PORT is required for send');
+  }
+  if (v.ecm === true && v['no-ecm'] === true) throw new UsageError('--ecm and --no-ecm exclude each other');
+  if (v.caller === true && v.answerer === true) throw new UsageError('--caller and --answerer exclude each other');
+  if (v.standard === true && v.fine === true) throw new UsageError('--standard and --fine exclude each other');
+  const ecm = v['no-ecm'] !== true;
+  const maxRate = integer(v['max-rate'], '--max-rate', 2400, 14400) ?? 14400;
+  if (!RATES.includes(maxRate as FaxBitRate)) throw new UsageError(`--max-rate must be one of ${RATES.join(', ')}`);
+  const coding = v.compression ?? (ecm ? 'mmr' : 'mr');
+  const best = CODINGS.indexOf(coding as FaxCompression);
+  if (best < 0) throw new UsageError(`--compression must be mh, mr or mmr, not '${coding}'`);
+  if (coding === 'mmr' && !ecm) throw new UsageError('--compression mmr needs ECM');
+  const timeScale = v['time-scale'] === undefined ? 1 : Number(v['time-scale']);
+  if (!(timeScale > 0 && timeScale <= 1000)) throw new UsageError('--time-scale must be a number in (0, 1000]');
+  const timeoutS = v.timeout === undefined ? 300 : Number(v.timeout);
+  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+  const loss = v.loss === undefined ? 0 : Number(v.loss);
+  if (!(loss >= 0 && loss <= 100)) throw new UsageError('--loss must be a percentage 0-100');
+  return {
+    mode,
+    file: resolve(cwd, file),
+    localPort,
+    remote,
+    ecm,
+    redundancy: integer(v.redundancy, '--redundancy', 0, 16) ?? 3,
+    csid: v.csid,
+    maxRate: maxRate as FaxBitRate,
+    timeoutMs: timeoutS * 1000,
+    timeScale,
+    version: (integer(v['t38-version'], '--t38-version', 0, 3) ?? 0) as T38Version,
+    compressions: CODINGS.slice(0, best + 1),
+    resolutions: v.standard === true ? ['standard'] : v.fine === true ? ['standard', 'fine'] : ['standard', 'fine', 'superfine'],
+    role: v.caller === true ? 'caller' : v.answerer === true ? 'answerer' : mode === 'send' ? 'caller' : 'answerer',
+    lossPercent: loss,
+    seed: integer(v.seed, '--seed', 0, 2 ** 31) ?? 1,
+  };
+}
+
+function integer(text: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer ${min}-${max}, not '${text}'`);
+  return n;
+}
+
+interface ResultLine {
+  ok: boolean;
+  code: number;
+  reason: string;
+  pages: number;
+  remoteCsid: string;
+  ecm: boolean;
+  bitRate: number;
+  compression: string;
+  resolution: string;
+  durationMs: number;
+}
+
+async function runCall(a: CallArgs, io: CliIo): Promise<number> {
+  const clock: Clock = a.timeScale === 1 ? systemClock : new ScaledClock(a.timeScale);
+  const started = clock.now();
+  const fail = (name: 'internal' | 'unspecified', detail: string): number =>
+    print(io, { ...failureLine(name, detail), durationMs: Math.round(clock.now() - started) });
+
+  let document: FaxSendDocument | undefined;
+  if (a.mode === 'send') {
+    try {
+      document = tiffDocument(readFileSync(a.file));
+    } catch (err) {
+      return fail('internal', `cannot read the TIFF [path:${a.file}]: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const sink = a.mode === 'recv' ? new TiffFileSink(a.file) : undefined;
+
+  let udp: UdpTransport;
+  try {
+    udp = await UdpTransport.open({ localPort: a.localPort, remote: a.remote });
+  } catch (err) {
+    return fail('internal', `cannot bind UDP port ${a.localPort}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const transport: DatagramTransport = a.lossPercent > 0 ? withSendLoss(udp, a.lossPercent, a.seed) : udp;
+  const modem = new T38Terminal({
+    transport,
+    clock,
+    version: a.version,
+    errorCorrection: a.redundancy > 0 ? { mode: 'redundancy', depth: a.redundancy } : { mode: 'none' },
+  });
+
+  const options: FaxCallOptions = {
+    modem,
+    clock,
+    role: a.role,
+    send: document,
+    receive: sink,
+    localIdent: a.csid,
+    ecm: a.ecm,
+    maxBitRate: a.maxRate,
+    compressions: a.compressions,
+    resolutions: a.resolutions,
+  };
+  const call = runFaxCall(options);
+  let timedOut = false;
+  const timer = clock.setTimeout(() => {
+    timedOut = true;
+    call.abort();
+  }, a.timeoutMs);
+  const result = await call.result;
+  clock.clearTimeout(timer);
+  sink?.finish();
+  await modem.close();
+
+  return print(io, {
+    ok: result.ok,
+    code: result.code,
+    reason: timedOut && !result.ok ? `${result.reason} (timeout after ${a.timeoutMs / 1000} s)` : result.reason,
+    pages: result.pages,
+    remoteCsid: result.remoteCsid,
+    ecm: result.ecm,
+    bitRate: result.bitRate,
+    compression: result.compression,
+    resolution: result.resolution,
+    durationMs: Math.round(result.durationMs),
+  });
+}
+
+function failureLine(name: 'internal' | 'unspecified', detail: string): Omit<ResultLine, 'durationMs'> {
+  const o = outcome(name, detail);
+  return { ok: false, code: o.code, reason: o.reason, pages: 0, remoteCsid: '', ecm: false, bitRate: 0, compression: 'none', resolution: 'none' };
+}
+
+function print(io: CliIo, line: ResultLine): number {
+  io.stdout.write(`${JSON.stringify(line)}\n`);
+  return line.ok ? 0 : 1;
+}
+
+/** The pages of a TIFF, decoded one at a time as the call asks for them. */
+function tiffDocument(bytes: Uint8Array): FaxSendDocument {
+  const file = readTiff(bytes);
+  const first = file.pages[0];
+  if (first === undefined) throw new TiffError('TIFF_NO_PAGES', 'no pages');
+  return {
+    pageCount: file.pages.length,
+    resolution: resolutionOf(first.yDpi, first.height),
+    page: async (index) => {
+      const info = file.pages[index];
+      if (info === undefined) throw new RangeError(`no page ${index + 1}`);
+      return decodeTiffPage(bytes, info);
+    },
+  };
+}
+
+function resolutionOf(yDpi: number | undefined, height: number): FaxResolution {
+  if (yDpi === undefined) return height > 1400 ? 'fine' : 'standard';
+  if (yDpi >= 300) return 'superfine';
+  if (yDpi >= 150) return 'fine';
+  return 'standard';
+}
+
+const Y_DPI: Record<FaxResolution, number> = { standard: 98, fine: 196, superfine: 391 };
+
+/** Appends each accepted page to the output TIFF as it arrives, so a failed call keeps what came. */
+class TiffFileSink implements FaxReceiveSink {
+  private fd: number | undefined;
+  private readonly writer = new TiffStreamWriter({ compression: 'mmr', software: 'faxgate t38 recv' });
+  pages = 0;
+
+  constructor(private readonly path: string) {}
+
+  async onPage(page: ReceivedPage): Promise<void> {
+    const bytes = this.writer.addPage({ bitmap: page.bitmap, xRes: 204, yRes: Y_DPI[page.resolution] });
+    this.fd ??= openSync(this.path, 'w');
+    writeSync(this.fd, bytes);
+    this.pages++;
+  }
+
+  finish(): void {
+    if (this.fd === undefined) return;
+    writeSync(this.fd, this.writer.finish());
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
