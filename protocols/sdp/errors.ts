@@ -1,0 +1,27 @@
+/**
+ * The one error type of the SDP codec and its offer/answer helpers. Codes are stable;
+ * messages read `what failed [key:value, key:value]`. A UA answers 488 to an offer it
+ * cannot read or accept.
+ */
+export type SdpErrorCode =
+  /** A line that is not `x=value`, or a mandatory line (v, o, s, t, m's port/proto) malformed. */
+  | 'SDP_BAD_LINE'
+  /** v, o, s or t missing, or lines out of the order RFC 4566 5 requires. */
+  | 'SDP_MISSING_LINE'
+  /** Size limits (bytes, lines, media sections). */
+  | 'SDP_LIMIT_EXCEEDED'
+  /** An offer with nothing we can accept (no common codec, T.38 not offered). */
+  | 'SDP_NOT_ACCEPTABLE';
+
+export class SdpError extends Error {
+  override readonly name = 'SdpError';
+  readonly code: SdpErrorCode;
+  readonly details: Readonly<Record<string, string | number>>;
+
+  constructor(code: SdpErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
+    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
+    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
+    this.code = code;
+    this.details = details;
+  }
+}
