@@ -1,41 +1,69 @@
 /**
- * The T.30 fax engine: one call, calling or answering, sending or receiving, over any
+ * The T.30 fax engine: one call, calling (sending) or answering (receiving), over any
  * FaxModem (T.38 now). `runFaxCall` starts the XState machine (machine.ts) on the given
  * clock and returns its result promise; the promise always resolves (never rejects), with
  * a result whose name is from protocols/fax-results.
  *
  *   const call = runFaxCall({ modem, clock, role: 'caller', send: { pageCount, page, resolution } });
  *   const result = await call.result;   // { ok, code, reason, pages, remoteCsid, ecm, bitRate, ... }
- *   call.abort();                       // ends the call with 'cancelled' (DCN first when possible)
+ *   call.abort();                       // ends the call with 'cancelled' (DCN first)
+ *
+ * The receiving side's `onPage` is awaited before the result resolves; if it throws, the
+ * result is 'internal' with the error's message.
  */
+import { createActor, type ActorRefFrom } from 'xstate';
+import { outcome } from '../../protocols/fax-results/index.ts';
+import { faxCallMachine } from './machine.ts';
 import type { FaxCallOptions, FaxCallResult } from './types.ts';
 
 export type * from './types.ts';
+export { faxCallMachine, type FaxCallEvent, type T30FrameEvent } from './machine.ts';
+export { DEFAULT_TIMEOUTS } from './context.ts';
+
+export type FaxCallActor = ActorRefFrom<typeof faxCallMachine>;
 
 export interface FaxCall {
   readonly result: Promise<FaxCallResult>;
-  /** Ends the call: 'cancelled'. */
+  /** The running machine, for inspection (snapshots, state values). */
+  readonly actor: FaxCallActor;
+  /** Ends the call with 'cancelled' (sends DCN first). */
   abort(): void;
 }
 
 export function runFaxCall(options: FaxCallOptions): FaxCall {
-  const started = options.clock.now();
-  return {
-    result: Promise.resolve({
-      ok: false,
-      code: 256,
-      reason: 'Internal error: not implemented yet',
-      reasonJa: '内部エラー',
-      name: 'internal',
-      pages: 0,
-      remoteCsid: '',
-      ecm: false,
-      bitRate: 0,
-      compression: 'none',
-      resolution: 'none',
-      durationMs: options.clock.now() - started,
-      phase: 'A',
-    }),
-    abort: () => undefined,
-  };
+  const actor = createActor(faxCallMachine, { input: options, clock: options.clock });
+  const result = new Promise<FaxCallResult>((resolve) => {
+    let unsubscribeModem: (() => void) | undefined;
+    let finished = false;
+    const finish = (r: FaxCallResult): void => {
+      if (finished) return;
+      finished = true;
+      unsubscribeModem?.();
+      const rx = actor.getSnapshot().context.rx;
+      void rx.deliveries.then(() => {
+        if (rx.deliveryError === undefined) return resolve(r);
+        const message = rx.deliveryError instanceof Error ? rx.deliveryError.message : String(rx.deliveryError);
+        const o = outcome('internal', `page sink failed: ${message}`);
+        resolve({ ...r, ok: false, code: o.code, reason: o.reason, reasonJa: o.reasonJa, name: o.name });
+      });
+    };
+    actor.subscribe({
+      next: (snapshot) => {
+        if (snapshot.status === 'done') finish(snapshot.output);
+      },
+      error: (err) => {
+        const c = actor.getSnapshot().context;
+        const o = outcome('internal', err instanceof Error ? err.message : String(err));
+        finish({
+          ok: false, code: o.code, reason: o.reason, reasonJa: o.reasonJa, name: o.name,
+          pages: c.pages, remoteCsid: c.remoteCsid, ecm: c.dcs?.ecm ?? false, bitRate: c.rate?.bitRate ?? 0,
+          compression: c.dcs?.compression ?? 'none', resolution: 'none',
+          durationMs: options.clock.now() - c.startedAt, phase: c.phase,
+        });
+      },
+    });
+    actor.start();
+    if (!finished) unsubscribeModem = options.modem.onEvent((event) => actor.send(event));
+  });
+  return { result, actor, abort: () => actor.send({ type: 'abort' }) };
 }

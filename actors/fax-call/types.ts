@@ -23,6 +23,8 @@ export interface FaxSendDocument {
   page(index: number): Promise<Bitmap>;
   /** Vertical resolution of the bitmaps. A receiver without it gets every other row pair merged (fine -> standard). */
   readonly resolution: FaxResolution;
+  /** Width the pages are meant for (default 1728): DCS asks for it when the receiver has it. */
+  readonly width?: 1728 | 2048 | 2432;
 }
 
 /** One received page, decoded. */
