@@ -44,10 +44,47 @@ export function findChanges(data: Uint8Array, off: number, width: number, out: I
   return n;
 }
 
-/** Paint the row at data[off..off+rowBytes) from a changes list: zero it, then fill black spans. */
+/**
+ * PREFIX_XOR[t]: the pixels of a byte whose changes are the set bits of t, starting white:
+ * bit k = XOR of bits 0..k (MSB first).
+ */
+const PREFIX_XOR = new Uint8Array(256);
+for (let t = 0; t < 256; t++) {
+  let v = 0;
+  let c = 0;
+  for (let k = 7; k >= 0; k--) {
+    c ^= (t >>> k) & 1;
+    v |= c << k;
+  }
+  PREFIX_XOR[t] = v;
+}
+
+/** Paint the row at data[off..off+rowBytes) from a changes list (bits past the width stay 0). */
 export function renderRow(changes: Int32Array, n: number, width: number, data: Uint8Array, off: number): void {
   const rowBytes = (width + 7) >>> 3;
   data.fill(0, off, off + rowBytes);
+  if (n * 4 < rowBytes) {
+    renderSpans(changes, n, width, data, off);
+    return;
+  }
+  // Busy rows: mark each change, then one prefix-XOR pass over the bytes.
+  for (let i = 0; i < n; i++) {
+    const c = changes[i]!;
+    data[off + (c >>> 3)]! |= 0x80 >>> (c & 7);
+  }
+  let carry = 0;
+  const end = off + rowBytes;
+  for (let j = off; j < end; j++) {
+    const v = PREFIX_XOR[data[j]!]! ^ carry;
+    data[j] = v;
+    carry = -(v & 1) & 0xff;
+  }
+  const tail = width & 7;
+  if (tail !== 0) data[end - 1]! &= (0xff00 >>> tail) & 0xff;
+}
+
+/** Sparse rows: fill each black span, whole bytes at once. Row must be zeroed. */
+function renderSpans(changes: Int32Array, n: number, width: number, data: Uint8Array, off: number): void {
   for (let i = 0; i < n; i += 2) {
     const s = changes[i] ?? width;
     const e = i + 1 < n ? (changes[i + 1] ?? width) : width;

@@ -17,6 +17,8 @@ import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } f
 import { T4DecodeError } from './types.ts';
 
 export const DEFAULT_MAX_LINES = 65536;
+/** Largest page (rows × rowBytes) a decoder accepts to produce: 512 MiB. */
+export const MAX_PAGE_BYTES = 512 * 1024 * 1024;
 
 /** A run of at least this many zero bits followed by a one is an EOL (T.4 4.1.2; fill is more zeros). */
 const EOL_ZEROS = 11;
@@ -91,6 +93,12 @@ export class LineDecoder implements DecodeCounters {
     this.width = width;
     this.rowBytes = (width + 7) >>> 3;
     this.lineLimit = height ?? maxLines;
+    if (this.lineLimit * this.rowBytes > MAX_PAGE_BYTES) {
+      throw new T4DecodeError(
+        'T4_BAD_OPTIONS',
+        `page too large [width:${width}, lines:${this.lineLimit}, maxBytes:${MAX_PAGE_BYTES}]`,
+      );
+    }
     this.heightKnown = height !== undefined;
     this.eol = scheme !== 'mmr' && (opts.eol ?? true);
     this.byteAlignRows = scheme === 'mh' && !this.eol && (opts.byteAlignRows ?? false);

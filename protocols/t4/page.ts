@@ -44,9 +44,10 @@ export function decodePage(data: Uint8Array, opts: DecodeOptions): DecodeResult 
   const rowBytes = (width + 7) >>> 3;
   let capacity = opts.height ?? 0;
   let pixels = new Uint8Array(0);
+  let limit = 0;
   const grow = (rows: number): void => {
-    // Without a height, grow geometrically: the decoder's line limit bounds the total.
-    capacity = Math.max(rows, capacity * 2, 64);
+    // Without a height, grow geometrically up to the decoder's line limit.
+    capacity = Math.min(Math.max(rows, capacity * 2, 64), limit);
     const next = new Uint8Array(capacity * rowBytes);
     next.set(pixels);
     pixels = next;
@@ -55,6 +56,7 @@ export function decodePage(data: Uint8Array, opts: DecodeOptions): DecodeResult 
     if (index >= capacity) grow(index + 1);
     pixels.set(row, index * rowBytes);
   });
+  limit = dec.lineLimit;
   if (opts.height !== undefined) pixels = new Uint8Array(opts.height * rowBytes);
   dec.push(data);
   const endedWith = dec.end();

@@ -188,6 +188,8 @@ describe('limits and options', () => {
       { scheme: 'mr', width: 1728, eol: false },
       { scheme: 'mmr', width: 1728, height: 100, maxLines: 50 },
       { scheme: 'mmr', width: 1728, maxLines: -1 },
+      { scheme: 'mmr', width: 60000, maxLines: 1e9 },
+      { scheme: 'mh', width: 1728, height: 5e6, maxLines: 1e7 },
       { scheme: 'jbig' as never, width: 1728 },
     ];
     for (const o of bad) {

@@ -39,6 +39,13 @@ function roundTrip(page: Bitmap, v: Variant, withHeight = false): void {
   assert.equal(r.repairedLines, 0, v.name);
   assert.equal(r.lines, page.height, v.name);
   assert.equal(r.endedWith, withHeight ? 'height-reached' : v.end, v.name);
+  const tail = page.width & 7;
+  if (tail !== 0) {
+    const mask = 0xff >>> tail;
+    for (let y = 0; y < page.height; y++) {
+      assert.equal((r.bitmap.data[(y + 1) * page.rowBytes - 1] ?? 0) & mask, 0, `padding bits of row ${y} must be 0`);
+    }
+  }
 }
 
 const WIDTHS = [1, 2, 7, 8, 9, 15, 16, 17, 63, 64, 65, 100, 1215, 1728, 2048, 2432, 2560, 2561, 2623, 2624, 3456, 5000, 10000];
