@@ -36,3 +36,4 @@ export {
   type T38RefusalRecord,
   type T38RefusalStore,
 } from './t38-refusals.ts';
+export { dialWithFailover, type DialAttemptLog, type DialResult } from './dial.ts';
