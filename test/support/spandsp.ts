@@ -228,6 +228,9 @@ function harnessArgs(mode: SpandspMode, o: SpandspOptions): string[] {
   };
   add('--remote', o.remote);
   add('--tiff', o.tiff);
+  // SpanDSP removes its output file when a reception ends with no page: never let that be a
+  // device such as /dev/null (it was: the machine's /dev/null became a regular file).
+  if (o.out !== undefined && o.out.startsWith('/dev/')) throw new Error(`runSpandsp: out must be a regular file path, not ${o.out}`);
   add('--out', o.out);
   if (o.ecm !== undefined) args.push(o.ecm ? '--ecm' : '--no-ecm');
   add('--compression', o.compression);
