@@ -405,6 +405,7 @@ export const faxCallMachine = setup({
     repeatResponse: ({ context }) => {
       context.rx.response ??= frame(context, 'MCF');
     },
+    /** Decided with the response, not after it is sent: the DCN may come first. */
     receiverDone: assign(({ context }) => ({ documentComplete: context.rx.next === 'awaitDcn' })),
   },
 }).createMachine({
@@ -604,6 +605,7 @@ export const faxCallMachine = setup({
                 },
                 sendCtc: {
                   entry: 'countTry',
+                  on: { CTR: { target: 'sendFrames', actions: 'rateChanged' } },
                   invoke: {
                     src: 'sendControl',
                     input: ({ context }) => ({ modem: context.modem, frames: [encodeCtc(context.rate!, x(context))] }),
@@ -691,12 +693,12 @@ export const faxCallMachine = setup({
       on: {
         // Commands are taken in any phase: a repeated or early command must not be lost.
         DCS: { target: '.phaseB.checkTcf', actions: 'takeDcs' },
-        MPS: { target: '.phaseD', actions: 'takePostMessage' },
-        EOP: { target: '.phaseD', actions: 'takePostMessage' },
-        EOM: { target: '.phaseD', actions: 'takePostMessage' },
-        PPS: { target: '.phaseD', actions: 'takePps' },
+        MPS: { target: '.phaseD', actions: ['takePostMessage', 'receiverDone'] },
+        EOP: { target: '.phaseD', actions: ['takePostMessage', 'receiverDone'] },
+        EOM: { target: '.phaseD', actions: ['takePostMessage', 'receiverDone'] },
+        PPS: { target: '.phaseD', actions: ['takePps', 'receiverDone'] },
         CTC: { target: '.phaseD', actions: 'takeCtc' },
-        EOR: { target: '.phaseD', actions: 'takeEor' },
+        EOR: { target: '.phaseD', actions: ['takeEor', 'receiverDone'] },
         RR: { target: '.phaseD', actions: 'repeatResponse' },
         DCN: [
           { guard: 'documentComplete', target: '#faxCall.released', actions: ['succeed', { type: 'enterPhase', params: 'E' }] },
@@ -800,7 +802,7 @@ export const faxCallMachine = setup({
                 onDone: [
                   { guard: 'nextIsPage', target: '#rx.phaseC', actions: 'expectPage' },
                   { guard: 'nextIsDis', target: '#rx.phaseB' },
-                  { target: 'awaitDcn', actions: 'receiverDone' },
+                  { target: 'awaitDcn' },
                 ],
                 onError: { target: '#faxCall.released', actions: 'hungUp' },
               },
