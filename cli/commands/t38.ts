@@ -195,6 +195,8 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   } catch (err) {
     return fail('internal', `cannot bind UDP port ${a.localPort}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  // Tests and scripts wait for this line before starting the far end, so no first packet is lost.
+  io.stderr.write(`faxgate t38: listening on udp port ${udp.localPort}\n`);
   const transport: DatagramTransport = a.lossPercent > 0 ? withSendLoss(udp, a.lossPercent, a.seed) : udp;
   const modem = new T38Terminal({
     transport,

@@ -3,7 +3,7 @@
  * connected to it at once (the kernel then filters other sources and sends skip the address
  * lookup); without one it replies to the source of the first datagram it receives, as a
  * called T.38 endpoint whose far end is known only from its media. Datagrams sent before
- * the far end is known are held (up to a small limit) and sent once it is.
+ * the far end is known are held (up to a small limit) and sent once the socket is connected to it.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { DatagramTransport } from '../t38/transport.ts';
@@ -28,6 +28,7 @@ export class UdpTransport implements DatagramTransport {
   private remoteEndpoint: UdpEndpoint | undefined;
   private held: Uint8Array[] = [];
   private closed = false;
+  private connected = false;
   /** Sends that failed (ICMP unreachable reported by the kernel, buffers full). */
   sendErrors = 0;
 
@@ -67,7 +68,7 @@ export class UdpTransport implements DatagramTransport {
 
   send(datagram: Uint8Array): void {
     if (this.closed) return;
-    if (this.remoteEndpoint === undefined) {
+    if (!this.connected) {
       if (this.held.length < this.holdLimit) this.held.push(datagram);
       return;
     }
@@ -90,11 +91,14 @@ export class UdpTransport implements DatagramTransport {
 
   private learn(remote: UdpEndpoint): void {
     this.remoteEndpoint = remote;
-    // Sends made while connecting are queued by dgram and go out once connected.
-    this.socket.connect(remote.port, remote.host);
-    const held = this.held;
-    this.held = [];
-    for (const d of held) this.socket.send(d, this.onSent);
+    // The short send(data) form needs a connected socket: hold sends until connect completes.
+    this.socket.connect(remote.port, remote.host, () => {
+      if (this.closed) return;
+      this.connected = true;
+      const held = this.held;
+      this.held = [];
+      for (const d of held) this.socket.send(d, this.onSent);
+    });
   }
 }
 
