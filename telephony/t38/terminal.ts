@@ -84,6 +84,11 @@ interface Step {
   readonly ifp: Uint8Array | undefined;
   readonly copies: number;
   readonly gapMs: number;
+  /**
+   * The carrier ends with this packet (a sig-end): the FaxModem call resolves here, so the
+   * engine listens for the answer at once; the no-signal that follows still goes out first.
+   */
+  readonly completes?: boolean;
 }
 
 const STARVED = 'starved' as const;
@@ -95,6 +100,7 @@ interface TxOp {
   readonly tail: Step[];
   index: number;
   tailIndex: number;
+  resolved: boolean;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -215,7 +221,7 @@ export class T38Terminal implements FaxModem, PacerMember {
       const last = i === frames.length - 1;
       this.pushHdlcFrame(steps, 'v21', frame, this.v21Octets, octetMs, last);
     });
-    if (frames.length === 0) steps.push(this.fieldStep('v21', 'hdlc-sig-end', undefined, true, SIG_END_TO_NO_SIGNAL_MS));
+    if (frames.length === 0) steps.push(completing(this.fieldStep('v21', 'hdlc-sig-end', undefined, true, SIG_END_TO_NO_SIGNAL_MS)));
     steps.push(...this.noSignalSteps());
     return this.enqueue(steps);
   }
@@ -239,7 +245,7 @@ export class T38Terminal implements FaxModem, PacerMember {
       sent += n;
       const data = n === chunk ? zeros : zeros.subarray(0, n);
       if (sent < total) steps.push(this.fieldStep(dataType, 't4-non-ecm-data', data, false, n * octetMs));
-      else steps.push(this.fieldStep(dataType, 't4-non-ecm-sig-end', data, true, n * octetMs + SIG_END_TO_NO_SIGNAL_MS));
+      else steps.push(completing(this.fieldStep(dataType, 't4-non-ecm-sig-end', data, true, n * octetMs + SIG_END_TO_NO_SIGNAL_MS)));
     }
     steps.push(...this.noSignalSteps());
     return this.enqueue(steps);
@@ -262,7 +268,7 @@ export class T38Terminal implements FaxModem, PacerMember {
     const chunk = this.fastChunkOctets(rate.bitRate);
     const octetMs = 8000 / rate.bitRate;
     frames.forEach((frame, i) => this.pushHdlcFrame(steps, t.dataType as T30DataType, frame, chunk, octetMs, i === frames.length - 1));
-    if (frames.length === 0) steps.push(this.fieldStep(t.dataType as T30DataType, 'hdlc-sig-end', undefined, true, SIG_END_TO_NO_SIGNAL_MS));
+    if (frames.length === 0) steps.push(completing(this.fieldStep(t.dataType as T30DataType, 'hdlc-sig-end', undefined, true, SIG_END_TO_NO_SIGNAL_MS)));
     steps.push(...this.noSignalSteps());
     return this.enqueue(steps);
   }
@@ -320,7 +326,7 @@ export class T38Terminal implements FaxModem, PacerMember {
       steps.push(this.fieldStep(dataType, 'hdlc-data', part, false, part.length * octetMs));
     }
     // The FCS and a closing flag take three octets of line time after the last data octet.
-    if (last) steps.push(this.fieldStep(dataType, 'hdlc-fcs-OK-sig-end', undefined, true, 3 * octetMs + SIG_END_TO_NO_SIGNAL_MS));
+    if (last) steps.push(completing(this.fieldStep(dataType, 'hdlc-fcs-OK-sig-end', undefined, true, 3 * octetMs + SIG_END_TO_NO_SIGNAL_MS)));
     else steps.push(this.fieldStep(dataType, 'hdlc-fcs-OK', undefined, false, 3 * octetMs));
   }
 
@@ -332,7 +338,7 @@ export class T38Terminal implements FaxModem, PacerMember {
   private enqueue(head: Step[], stream?: PageStream, tail: Step[] = []): Promise<void> {
     if (this.closed || this.dead) return Promise.reject(new T38TerminalClosedError('T.38 terminal closed'));
     return new Promise<void>((resolve, reject) => {
-      const op: TxOp = { head, stream, tail, index: 0, tailIndex: 0, resolve, reject };
+      const op: TxOp = { head, stream, tail, index: 0, tailIndex: 0, resolved: false, resolve, reject };
       if (this.queue.length === 0) this.nextAt = Math.max(this.nextAt, this.clock.now());
       this.queue.push(op);
       stream?.start();
@@ -362,7 +368,8 @@ export class T38Terminal implements FaxModem, PacerMember {
 
   /** @internal Builds a page data IFP (for PageStream, which does not know the codec options). */
   pageStep(dataType: T30DataType, data: Uint8Array, last: boolean, gapMs: number): Step {
-    return this.fieldStep(dataType, last ? 't4-non-ecm-sig-end' : 't4-non-ecm-data', data, last, last ? gapMs + SIG_END_TO_NO_SIGNAL_MS : gapMs);
+    const step = this.fieldStep(dataType, last ? 't4-non-ecm-sig-end' : 't4-non-ecm-data', data, last, last ? gapMs + SIG_END_TO_NO_SIGNAL_MS : gapMs);
+    return last ? completing(step) : step;
   }
 
   private transmit(ifp: Uint8Array): void {
@@ -390,7 +397,7 @@ export class T38Terminal implements FaxModem, PacerMember {
         step = this.nextStep(op);
       } catch (err) {
         this.queue.shift();
-        op.reject(err);
+        if (!op.resolved) op.reject(err);
         continue;
       }
       if (step === STARVED) {
@@ -404,7 +411,7 @@ export class T38Terminal implements FaxModem, PacerMember {
       }
       if (step === undefined) {
         this.queue.shift();
-        op.resolve();
+        if (!op.resolved) op.resolve();
         continue;
       }
       // Copies of the previous key packet go before anything newer.
@@ -419,6 +426,10 @@ export class T38Terminal implements FaxModem, PacerMember {
         }
         const indicator = this.indicatorOf(step.ifp);
         if (indicator !== undefined) this.lastIndicatorSent = indicator;
+      }
+      if (step.completes === true && !op.resolved) {
+        op.resolved = true;
+        op.resolve();
       }
       this.nextAt += step.gapMs;
     }
@@ -660,6 +671,10 @@ export class T38Terminal implements FaxModem, PacerMember {
 }
 
 const REORDER_FLUSH_MS = 60;
+
+function completing(step: Step): Step {
+  return { ...step, completes: true };
+}
 
 const RATE_OF_DATA_TYPE: Partial<Record<T30DataType, ModemRate>> = {
   'v27-2400': { modem: 'v27ter', bitRate: 2400 },
