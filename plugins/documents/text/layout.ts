@@ -120,6 +120,7 @@ export function layoutText(text: string, options: LayoutOptions): TextLayout {
       emitLine(cur);
       setCurrent([]);
     } else if (ch === '\f') {
+      wrapped = false;
       if (cur.length > 0) emitLine(cur);
       setCurrent([]);
       if (page.length > 0) {
