@@ -37,12 +37,19 @@ export interface Line {
 export interface TextLayout {
   readonly grid: TextGrid;
   readonly pages: readonly (readonly Line[])[];
+  /** True when layout stopped at `maxPages + 1` pages: the text is longer than allowed. */
+  readonly truncated: boolean;
 }
 
 export interface LayoutOptions {
   readonly fontSize: FontSize;
   readonly paper: Paper;
   readonly orientation: Orientation;
+  /**
+   * Stop once the text needs more than this many pages (a page limit, and a bound on memory
+   * for huge inputs): the layout then holds `maxPages + 1` pages and `truncated` is true.
+   */
+  readonly maxPages?: number;
 }
 
 const tabStop = 8;
@@ -108,7 +115,9 @@ export function layoutText(text: string, options: LayoutOptions): TextLayout {
 
   const normalized = text.normalize('NFC');
   let prevCr = false;
+  const limit = options.maxPages ?? Infinity;
   for (const ch of normalized) {
+    if (pages.length > limit) break;
     const cp = ch.codePointAt(0)!;
     if (ch === '\n' && prevCr) {
       prevCr = false;
@@ -135,9 +144,12 @@ export function layoutText(text: string, options: LayoutOptions): TextLayout {
       add({ char: ch, full, units: full ? fullUnits : halfUnits, tab: false });
     }
   }
-  if (cur.length > 0) emitLine(cur);
-  if (page.length > 0) pages.push(page);
-  return { grid, pages: visible ? pages : [] };
+  const truncated = pages.length > limit;
+  if (!truncated) {
+    if (cur.length > 0) emitLine(cur);
+    if (page.length > 0) pages.push(page);
+  }
+  return { grid, pages: visible ? pages.slice(0, limit + 1) : [], truncated };
 }
 
 /**

@@ -82,6 +82,17 @@ describe('line and page breaks', () => {
     assert.deepEqual(lines('漢\tx', a4(1)), [['漢      x']]);
   });
 
+  it('stops past maxPages and says so', () => {
+    const grid = layoutText('x', a4()).grid;
+    const text = 'line\n'.repeat(grid.lines * 50);
+    const all = layoutText(text, a4());
+    assert.deepEqual([all.pages.length, all.truncated], [50, false]);
+    const cut = layoutText(text, { ...a4(), maxPages: 3 });
+    assert.deepEqual([cut.pages.length, cut.truncated], [4, true]);
+    const exact = layoutText(text, { ...a4(), maxPages: 50 });
+    assert.deepEqual([exact.pages.length, exact.truncated], [50, false]);
+  });
+
   it('lays out nothing for a text with nothing visible', () => {
     assert.deepEqual(layoutText('', a4()).pages, []);
     assert.deepEqual(layoutText(' \n\t\r\n\f\u3000', a4()).pages, []);
