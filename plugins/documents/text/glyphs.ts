@@ -36,6 +36,8 @@ const padEm = 0.3;
 /** Gray at or above this is paper, not ink, when cropping tiles. */
 const paperLevel = 250;
 const maxGlyphsPerFace = 8000;
+/** librsvg renders RGBA: 4 M pixels is 16 MB per atlas, whatever the font size. */
+const maxAtlasPixels = 4_000_000;
 const maxFaces = 12;
 
 export class GlyphCache {
@@ -67,8 +69,11 @@ export class GlyphCache {
     }
     if (missing.length === 0) return;
     if (this.tiles.size + missing.length > maxGlyphsPerFace) this.tiles.clear();
-    const rendered = await renderAtlas(this.face, missing);
-    for (const [ch, tile] of rendered) this.tiles.set(ch, tile);
+    const perAtlas = Math.max(1, Math.floor(maxAtlasPixels / tilePixels(this.face)));
+    for (let i = 0; i < missing.length; i += perAtlas) {
+      const rendered = await renderAtlas(this.face, missing.slice(i, i + perAtlas));
+      for (const [ch, tile] of rendered) this.tiles.set(ch, tile);
+    }
   }
 }
 
@@ -90,10 +95,21 @@ export function glyphCache(face: GlyphFace): GlyphCache {
   return cache;
 }
 
+function tileSize(face: GlyphFace): { tileW: number; tileH: number } {
+  return {
+    tileW: Math.ceil(face.emMm * (1 + 2 * padEm) * face.pxPerMmX),
+    tileH: Math.ceil(face.emMm * (1 + 2 * padEm) * face.pxPerMmY),
+  };
+}
+
+function tilePixels(face: GlyphFace): number {
+  const { tileW, tileH } = tileSize(face);
+  return tileW * tileH;
+}
+
 async function renderAtlas(face: GlyphFace, chars: readonly string[]): Promise<Map<string, GlyphTile | null>> {
   const { emMm, pxPerMmX: sx, pxPerMmY: sy } = face;
-  const tileW = Math.ceil(emMm * (1 + 2 * padEm) * sx);
-  const tileH = Math.ceil(emMm * (1 + 2 * padEm) * sy);
+  const { tileW, tileH } = tileSize(face);
   const anchorX = Math.floor(tileW / 2);
   const baselineY = Math.round((padEm + ascentEm) * emMm * sy);
   const cols = Math.max(1, Math.min(chars.length, Math.floor(8192 / tileW), Math.ceil(Math.sqrt(chars.length))));

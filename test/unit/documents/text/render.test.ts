@@ -212,3 +212,26 @@ describe('renderText speed', () => {
     assert.ok((await measure('standard', 'portrait', 'A4', 3)) < 1000);
   });
 });
+
+describe('glyph cache', () => {
+  it('renders a page with more distinct characters than one atlas holds, each in its place', async () => {
+    // 19 lines x 13 cells of distinct kanji at size 7: more tiles than one 4 M pixel atlas takes.
+    const grid = textGrid(7, 'A4', 'portrait');
+    const chars = Array.from({ length: grid.lines * grid.fullColumns }, (_, i) => String.fromCodePoint(0x4e00 + i * 7));
+    const text = Array.from({ length: grid.lines }, (_, l) => chars.slice(l * grid.fullColumns, (l + 1) * grid.fullColumns).join('')).join('\n');
+    const page = await onePage(text, { fontSize: 7 });
+    // Every cell has ink: test the centre column of each cell across the line's rows.
+    const g = pageGeometry({ paper: 'A4', orientation: 'portrait', resolution: 'fine' });
+    for (let l = 0; l < grid.lines; l += 6) {
+      const top = Math.round((grid.topMm + l * grid.linePitchMm) * g.pxPerMmY);
+      const bottom = Math.round((grid.topMm + (l + 1) * grid.linePitchMm) * g.pxPerMmY);
+      for (let c = 0; c < grid.fullColumns; c++) {
+        const x0 = Math.round((grid.leftMm + (c * grid.areaWidthMm) / grid.fullColumns) * g.pxPerMmX);
+        const x1 = Math.round((grid.leftMm + ((c + 1) * grid.areaWidthMm) / grid.fullColumns) * g.pxPerMmX);
+        let ink = 0;
+        for (let y = top; y < bottom; y++) for (let x = x0; x < x1; x++) ink += getPixel(page, x, y);
+        assert.ok(ink > 100, `line ${l} cell ${c}: ${ink} black pixels`);
+      }
+    }
+  });
+});
