@@ -51,6 +51,8 @@ export interface ReceiverState {
   /** Pages handed to the sink, in order. */
   deliveries: Promise<void>;
   deliveryError: unknown;
+  /** When the far end was last heard (any signal): the phase C watchdog's reference. */
+  lastHeardAt: number;
 }
 
 export interface FaxCallContext {
@@ -146,6 +148,7 @@ export function initialContext(o: FaxCallOptions): FaxCallContext {
       next: 'phaseC',
       deliveries: Promise.resolve(),
       deliveryError: undefined,
+      lastHeardAt: o.clock.now(),
     },
     outcome: undefined,
   };

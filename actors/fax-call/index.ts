@@ -14,6 +14,7 @@
 import { createActor, type ActorRefFrom } from 'xstate';
 import { outcome } from '../../protocols/fax-results/index.ts';
 import { faxCallMachine } from './machine.ts';
+import { takeEcmFrame, takeFastData } from './reception.ts';
 import type { FaxCallOptions, FaxCallResult } from './types.ts';
 
 export type * from './types.ts';
@@ -63,7 +64,17 @@ export function runFaxCall(options: FaxCallOptions): FaxCall {
       },
     });
     actor.start();
-    if (!finished) unsubscribeModem = options.modem.onEvent((event) => actor.send(event));
+    if (!finished) {
+      // The hot path (reception.ts): page data and ECM frames skip the machine.
+      // The context object changes with every assign, so it is read per event.
+      unsubscribeModem = options.modem.onEvent((event) => {
+        const context = actor.getSnapshot().context;
+        if (event.type === 'modem.fast.data') return takeFastData(context, event.data);
+        if (event.type === 'modem.frame' && event.fast) return takeEcmFrame(context, event.frame, event.fcsOk);
+        context.rx.lastHeardAt = options.clock.now();
+        actor.send(event);
+      });
+    }
   });
   return { result, actor, abort: () => actor.send({ type: 'abort' }) };
 }

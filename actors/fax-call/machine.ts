@@ -60,9 +60,10 @@ import type { Bitmap } from '../../protocols/t4/index.ts';
 import type { FaxModem, ModemEvent, Tone, Training } from '../../telephony/fax-modem.ts';
 import { copyQuality, copyQualityResponse } from '../../telephony/t30/copy-quality.ts';
 import { allFrames, ecmBurst, splitIntoBlocks } from '../../telephony/t30/ecm-block.ts';
-import { PageAssembler, type AssembledPage } from '../../telephony/t30/page-sink.ts';
+import type { AssembledPage } from '../../telephony/t30/page-sink.ts';
 import { ecmPageData, nonEcmPageChunks, type PageCoding } from '../../telephony/t30/page-source.ts';
 import { TCF_MS, TcfCheck } from '../../telephony/t30/tcf.ts';
+import { newPageAssembler, takeEcmFrame, takeFastData } from './reception.ts';
 import { MAX_PAGE_RETRIES, MAX_TRIES, PPR_BEFORE_CTC, initialContext, resultOf, type FaxCallContext } from './context.ts';
 import type { FaxCallOptions, FaxCallResult, FaxPhase, FaxResolution, FaxSendDocument } from './types.ts';
 import type { FaxResultName } from '../../protocols/fax-results/index.ts';
@@ -141,6 +142,8 @@ export const faxCallMachine = setup({
     T2: ({ context }) => context.timeouts.t2,
     T4: ({ context }) => context.timeouts.t4,
     T5: ({ context }) => context.timeouts.t5,
+    /** How often phase C checks that the far end is still heard. */
+    WATCHDOG: ({ context }) => Math.min(1000, context.timeouts.t2 / 4),
   },
   guards: {
     isTransmitter: ({ context }) => context.role === 'caller' && context.send !== undefined,
@@ -162,6 +165,7 @@ export const faxCallMachine = setup({
     notEnding: ({ context }) => context.outcome === undefined,
     nextIsPage: ({ context }) => context.rx.next === 'phaseC',
     nextIsDis: ({ context }) => context.rx.next === 'phaseB',
+    farEndSilent: ({ context }) => context.clock.now() - context.rx.lastHeardAt >= context.timeouts.t2,
   },
   actions: {
     /** Ends the call with `name` unless an outcome is already set (the first cause wins). */
@@ -176,6 +180,7 @@ export const faxCallMachine = setup({
     /** The root's frame decoder: control frames become events, ECM frames go to the block. */
     takeFrame: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'modem.frame') return;
+      if (event.fast) return takeEcmFrame(context, event.frame, event.fcsOk);
       // T.30 5.4.2 (and T.38: the carrier checks the FCS): a frame with a bad FCS is discarded.
       if (!event.fcsOk) return;
       let f: T30Frame;
@@ -184,17 +189,7 @@ export const faxCallMachine = setup({
       } catch {
         return;
       }
-      if (f.fcf === 'FCD') {
-        if (context.rx.expect !== 'page') return;
-        try {
-          const fcd = decodeFcd(f);
-          context.rx.block.accept(fcd.frameNumber, fcd.data);
-        } catch {
-          // A malformed FCD is a missing frame: PPR asks for it again.
-        }
-        return;
-      }
-      if (f.fcf === 'RCP' || f.fcf === undefined) return;
+      if (f.fcf === 'FCD' || f.fcf === 'RCP' || f.fcf === undefined) return;
       enqueue.raise({ type: f.fcf, frame: f });
     }),
     takeRemoteIdent: assign({
@@ -212,15 +207,11 @@ export const faxCallMachine = setup({
       if (rx.expect === 'tcf' && context.rate !== undefined) rx.tcf = new TcfCheck(context.rate.bitRate);
     },
     takeFastData: ({ context, event }) => {
-      if (event.type !== 'modem.fast.data') return;
-      const rx = context.rx;
-      if (rx.expect === 'tcf') {
-        rx.tcf ??= new TcfCheck(context.rate?.bitRate ?? 14400);
-        rx.tcf.push(event.data);
-      } else if (rx.expect === 'page' && context.dcs !== undefined && !context.dcs.ecm) {
-        rx.page ??= newAssembler(context);
-        rx.page.push(event.data);
-      }
+      if (event.type === 'modem.fast.data') takeFastData(context, event.data);
+    },
+    /** Phase C's T2 counts from the moment we stop talking. */
+    listenFromNow: ({ context }) => {
+      context.rx.lastHeardAt = Math.max(context.rx.lastHeardAt, context.clock.now());
     },
     carrierEnd: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'modem.carrier.end' && event.fast) enqueue.raise({ type: 'fast.end' });
@@ -362,7 +353,9 @@ export const faxCallMachine = setup({
         return;
       }
       const fcf2 = pps.fcf2 === 'NULL' ? 'MPS' : pps.fcf2 === 'PRI-EOP' ? 'EOP' : pps.fcf2 === 'PRI-MPS' ? 'MPS' : pps.fcf2 === 'PRI-EOM' || pps.fcf2 === 'EOS' ? 'EOM' : pps.fcf2;
-      const repeat = rx.lastBlock !== undefined && rx.lastBlock.page === pps.page && rx.lastBlock.block === pps.block && rx.block.received === 0;
+      // A PPS for the block we took already is a repeat (our MCF crossed it): answer again,
+      // keeping the frames of the next block that may have started to arrive.
+      const repeat = rx.lastBlock !== undefined && rx.lastBlock.page === pps.page && rx.lastBlock.block === pps.block;
       if (repeat && rx.response !== undefined) {
         rx.next = nextAfter(fcf2, rx.response);
         return;
@@ -499,6 +492,8 @@ export const faxCallMachine = setup({
                 ],
               },
               on: {
+                // The far end started to answer (V.21 flags): T4 again for the frame (T4A).
+                'modem.control.carrier': { target: 'waitCfr', reenter: true },
                 // DIS again: our DCS was not heard (T.30 5.3.6.2).
                 DIS: [
                   { guard: 'mayRepeat', target: 'sendDcs' },
@@ -542,23 +537,8 @@ export const faxCallMachine = setup({
               },
             },
             ecm: {
+              id: 'ecm',
               initial: 'sendFrames',
-              on: {
-                // T.30 A.4: MCF, the partial page is complete.
-                MCF: [
-                  { guard: 'moreBlocks', target: '.sendFrames', actions: 'nextBlock' },
-                  { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
-                  { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
-                ],
-                // PPR: send the frames it lists again; at the fourth, change rate (CTC) or give up.
-                PPR: [
-                  { guard: 'mayRetransmit', target: '.sendFrames', actions: 'takePpr' },
-                  { guard: 'canFallBack', target: '.sendCtc', actions: ['takePpr', 'fallBack'] },
-                  { target: '#faxCall.disconnect', actions: { type: 'fail', params: ({ context: c }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) } },
-                ],
-                // RNR: the receiver is busy; poll it with RR under T5.
-                RNR: '.receiverNotReady',
-              },
               states: {
                 sendFrames: {
                   invoke: {
@@ -569,38 +549,62 @@ export const faxCallMachine = setup({
                       training: context.training,
                       frames: ecmBurst(context.blocks[context.block] ?? [], context.framesToSend),
                     }),
-                    onDone: 'sendPps',
+                    onDone: 'endOfBlock',
                     onError: { target: '#faxCall.released', actions: 'hungUp' },
                   },
                 },
-                sendPps: {
-                  entry: 'countTry',
-                  invoke: {
-                    src: 'sendControl',
-                    input: ({ context }) => ({
-                      modem: context.modem,
-                      frames: [
-                        encodePps(
-                          {
-                            fcf2: context.block + 1 < context.blocks.length ? 'NULL' : postMessageFcf(context),
-                            page: context.pages & 0xff,
-                            block: context.block & 0xff,
-                            frames: context.blocks[context.block]?.length ?? 1,
-                          },
-                          x(context),
-                        ),
-                      ],
-                    }),
-                    onDone: 'waitResponse',
-                    onError: { target: '#faxCall.released', actions: 'hungUp' },
-                  },
-                },
-                waitResponse: {
-                  after: {
-                    T4: [
-                      { guard: 'mayRepeat', target: 'sendPps' },
-                      { target: '#faxCall.disconnect', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'no response to PPS in phase D' } } },
+                endOfBlock: {
+                  initial: 'sendPps',
+                  // Responses count only once our PPS (or RR) is out: a late one to a
+                  // repeated PPS must not act on the next block.
+                  on: {
+                    // T.30 A.4: MCF, the partial page is complete.
+                    MCF: [
+                      { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
+                      { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
+                      { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
                     ],
+                    // PPR: send the frames it lists again; at the fourth, change rate (CTC) or give up.
+                    PPR: [
+                      { guard: 'mayRetransmit', target: '#ecm.sendFrames', actions: 'takePpr' },
+                      { guard: 'canFallBack', target: '#ecm.sendCtc', actions: ['takePpr', 'fallBack'] },
+                      { target: '#faxCall.disconnect', actions: { type: 'fail', params: ({ context: c }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) } },
+                    ],
+                    // RNR: the receiver is busy; poll it with RR under T5.
+                    RNR: '#ecm.receiverNotReady',
+                  },
+                  states: {
+                    sendPps: {
+                      entry: 'countTry',
+                      invoke: {
+                        src: 'sendControl',
+                        input: ({ context }) => ({
+                          modem: context.modem,
+                          frames: [
+                            encodePps(
+                              {
+                                fcf2: context.block + 1 < context.blocks.length ? 'NULL' : postMessageFcf(context),
+                                page: context.pages & 0xff,
+                                block: context.block & 0xff,
+                                frames: context.blocks[context.block]?.length ?? 1,
+                              },
+                              x(context),
+                            ),
+                          ],
+                        }),
+                        onDone: 'waitResponse',
+                        onError: { target: '#faxCall.released', actions: 'hungUp' },
+                      },
+                    },
+                    waitResponse: {
+                      on: { 'modem.control.carrier': { target: 'waitResponse', reenter: true } },
+                      after: {
+                        T4: [
+                          { guard: 'mayRepeat', target: 'sendPps' },
+                          { target: '#faxCall.disconnect', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'no response to PPS in phase D' } } },
+                        ],
+                      },
+                    },
                   },
                 },
                 sendCtc: {
@@ -614,7 +618,7 @@ export const faxCallMachine = setup({
                   },
                 },
                 waitCtr: {
-                  on: { CTR: { target: 'sendFrames', actions: 'rateChanged' } },
+                  on: { CTR: { target: 'sendFrames', actions: 'rateChanged' }, 'modem.control.carrier': { target: 'waitCtr', reenter: true } },
                   after: {
                     T4: [
                       { guard: 'mayRepeat', target: 'sendCtc' },
@@ -625,7 +629,23 @@ export const faxCallMachine = setup({
                 receiverNotReady: {
                   initial: 'sendRr',
                   after: { T5: { target: '#faxCall.disconnect', actions: { type: 'fail', params: { name: 'remote-no-response', detail: 'receiver not ready for T5' } } } },
-                  on: { RNR: '.sendRr' },
+                  // RR asks for the response the PPS was waiting for (T.30 A.4.2).
+                  on: {
+                    // T.30 A.4: MCF, the partial page is complete.
+                    MCF: [
+                      { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
+                      { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
+                      { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
+                    ],
+                    // PPR: send the frames it lists again; at the fourth, change rate (CTC) or give up.
+                    PPR: [
+                      { guard: 'mayRetransmit', target: '#ecm.sendFrames', actions: 'takePpr' },
+                      { guard: 'canFallBack', target: '#ecm.sendCtc', actions: ['takePpr', 'fallBack'] },
+                      { target: '#faxCall.disconnect', actions: { type: 'fail', params: ({ context: c }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) } },
+                    ],
+                    // RNR: the receiver is busy; poll it with RR under T5.
+                    RNR: '.sendRr',
+                  },
                   states: {
                     sendRr: {
                       invoke: {
@@ -674,6 +694,7 @@ export const faxCallMachine = setup({
               },
             },
             waitResponse: {
+              on: { 'modem.control.carrier': { target: 'waitResponse', reenter: true } },
               after: {
                 T4: [
                   { guard: 'mayRepeat', target: 'sendCommand' },
@@ -734,7 +755,8 @@ export const faxCallMachine = setup({
                 onError: { target: '#faxCall.released', actions: 'hungUp' },
               },
             },
-            waitCommand: { after: { T4: 'sendDis' } },
+            // DIS again after T4, unless the caller has started to talk (T.30 5.3.6.2).
+            waitCommand: { on: { 'modem.control.carrier': { target: 'waitCommand', reenter: true } }, after: { T4: 'sendDis' } },
             checkTcf: {
               on: {
                 'fast.end': [{ guard: 'tcfGood', target: 'sendCfr' }, { target: 'sendFtt' }],
@@ -762,30 +784,19 @@ export const faxCallMachine = setup({
           },
         },
 
-        // Phase C: the page streams in (taken at the root); a T2 watchdog notices a silent line.
+        // Phase C: the page streams in (reception.ts, outside the machine); T2 without
+        // hearing anything (no data, frame or carrier) means the sender is gone.
         phaseC: {
-          entry: { type: 'enterPhase', params: 'C' },
-          initial: 'awaitPage',
+          entry: [{ type: 'enterPhase', params: 'C' }, 'listenFromNow'],
+          initial: 'listening',
           states: {
-            awaitPage: {
-              on: {
-                'modem.fast.carrier': { target: 'receiving', actions: 'fastCarrier' },
-                'modem.fast.data': { target: 'receiving', actions: 'takeFastData' },
-                'modem.frame': { target: 'receiving', actions: 'takeFrame' },
+            listening: {
+              after: {
+                WATCHDOG: [
+                  { guard: 'farEndSilent', target: '#faxCall.released', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'nothing heard for T2 in phase C' } } },
+                  { target: 'listening', reenter: true },
+                ],
               },
-              after: { T2: { target: '#faxCall.released', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'no page or command within T2 in phase C' } } } },
-            },
-            receiving: {
-              on: {
-                'modem.fast.data': { target: 'receiving', reenter: true, actions: 'takeFastData' },
-                'modem.frame': { target: 'receiving', reenter: true, actions: 'takeFrame' },
-                'fast.end': 'awaitCommand',
-              },
-              after: { T2: { target: '#faxCall.released', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'carrier lost mid-page in phase C' } } } },
-            },
-            awaitCommand: {
-              on: { 'modem.fast.carrier': { target: 'receiving', actions: 'fastCarrier' } },
-              after: { T2: { target: '#faxCall.released', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'no post-page command within T2 in phase C' } } } },
             },
           },
         },
@@ -835,11 +846,6 @@ function resolutionOfDcs(c: FaxCallContext): FaxResolution {
   return r === 'fine' || r === 'standard' ? r : 'superfine';
 }
 
-function newAssembler(c: FaxCallContext): PageAssembler {
-  const dcs = c.dcs!;
-  return new PageAssembler({ width: dcs.width === 'invalid' ? 1728 : dcs.width, compression: dcs.compression });
-}
-
 function nextAfter(cmd: 'MPS' | 'EOP' | 'EOM', response: Uint8Array): 'phaseB' | 'phaseC' | 'awaitDcn' {
   const fcf = decodeFrame(response).fcf;
   if (fcf === 'RTN' || fcf === 'PPR') return 'phaseC';
@@ -848,7 +854,7 @@ function nextAfter(cmd: 'MPS' | 'EOP' | 'EOM', response: Uint8Array): 'phaseB' |
 
 function acceptBlock(c: FaxCallContext, frames: number, page: number, block: number, endOfPage: boolean): void {
   const rx = c.rx;
-  rx.page ??= newAssembler(c);
+  rx.page ??= newPageAssembler(c);
   rx.page.pushHdlcOrder(rx.block.assemble(frames));
   rx.block.reset();
   rx.lastBlock = { page, block };
