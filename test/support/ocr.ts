@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bitmap } from '../../protocols/t4/bitmap.ts';
 import { decodeTiffPage, readTiff } from '../../protocols/tiff/index.ts';
+import { isFullWidth } from '../../plugins/documents/text/chars.ts';
 
 export interface OcrOptions {
   /** tesseract languages; default 'jpn+eng'. */
@@ -131,6 +132,13 @@ export interface TextPdfOptions {
   /** Distance between baselines. */
   readonly lineMm?: number;
   readonly marginMm?: number;
+  /**
+   * Character pitches of a monospace grid (our text layout): letter spacing is added to the
+   * font's own advances (em/2 half-width, em full-width) so LibreOffice puts each character
+   * where our grid does.
+   */
+  readonly halfPitchMm?: number;
+  readonly fullPitchMm?: number;
 }
 
 /**
@@ -144,12 +152,19 @@ export function libreOfficeTextPdf(text: string, dir: string, name: string, opti
   const line = options.lineMm ?? 4.47;
   const margin = options.marginMm ?? 10;
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const emMm = (pt * 25.4) / 72;
+  const halfSpacing = options.halfPitchMm === undefined ? 0 : options.halfPitchMm - emMm / 2;
+  const fullSpacing = options.fullPitchMm === undefined ? 0 : options.fullPitchMm - emMm;
+  const spans = (line: string): string =>
+    [...splitByWidth(line)]
+      .map((run) => `<text:span text:style-name="${run.full ? 'Full' : 'Half'}">${esc(run.text)}</text:span>`)
+      .join('');
   const paragraphs = text
     .split('\f')
     .map((page, i) =>
       page
         .split(/\r?\n/)
-        .map((l, j) => `<text:p text:style-name="${i > 0 && j === 0 ? 'NewPage' : 'Standard'}">${esc(l)}</text:p>`)
+        .map((l, j) => `<text:p text:style-name="${i > 0 && j === 0 ? 'NewPage' : 'Standard'}">${spans(l)}</text:p>`)
         .join('\n'),
     )
     .join('\n');
@@ -158,7 +173,7 @@ export function libreOfficeTextPdf(text: string, dir: string, name: string, opti
 <office:font-face-decls><style:font-face style:name="F" svg:font-family="${font}"/></office:font-face-decls>
 <office:styles><style:style style:name="Standard" style:family="paragraph"><style:paragraph-properties fo:line-height="${line}mm" fo:margin-top="0mm" fo:margin-bottom="0mm"/><style:text-properties style:font-name="F" fo:font-size="${pt}pt" style:font-name-asian="F" style:font-size-asian="${pt}pt" style:font-name-complex="F" style:font-size-complex="${pt}pt"/></style:style>
 <style:style style:name="NewPage" style:family="paragraph" style:parent-style-name="Standard"><style:paragraph-properties fo:break-before="page"/></style:style></office:styles>
-<office:automatic-styles><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="210mm" fo:page-height="297mm" fo:margin-top="${margin}mm" fo:margin-bottom="${margin}mm" fo:margin-left="${margin}mm" fo:margin-right="${margin}mm"/></style:page-layout></office:automatic-styles>
+<office:automatic-styles><style:style style:name="Half" style:family="text"><style:text-properties fo:letter-spacing="${halfSpacing.toFixed(3)}mm"/></style:style><style:style style:name="Full" style:family="text"><style:text-properties fo:letter-spacing="${fullSpacing.toFixed(3)}mm"/></style:style><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="210mm" fo:page-height="297mm" fo:margin-top="${margin}mm" fo:margin-bottom="${margin}mm" fo:margin-left="${margin}mm" fo:margin-right="${margin}mm"/></style:page-layout></office:automatic-styles>
 <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1"/></office:master-styles>
 <office:body><office:text>
 ${paragraphs}
@@ -175,6 +190,21 @@ ${paragraphs}
   );
   if (r.status !== 0) throw new Error(`soffice failed [status:${r.status}, stderr:${r.stderr}]`);
   return join(dir, `${name}.pdf`);
+}
+
+function* splitByWidth(text: string): Iterable<{ text: string; full: boolean }> {
+  let run = '';
+  let full = false;
+  for (const ch of text) {
+    const f = isFullWidth(ch.codePointAt(0)!);
+    if (run !== '' && f !== full) {
+      yield { text: run, full };
+      run = '';
+    }
+    run += ch;
+    full = f;
+  }
+  if (run !== '') yield { text: run, full };
 }
 
 /** Ghostscript's tiffg4 rendering of a PDF (every page) at the fax densities: the reference. */
