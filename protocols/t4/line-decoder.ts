@@ -389,9 +389,12 @@ export class LineDecoder implements DecodeCounters {
     let bp = this.pos >>> 3;
     let nb = 8 - (this.pos & 7);
     let win = buf[bp++]!;
+    // Module imports are live bindings: locals keep the loops free of module-cell loads.
+    const white = WHITE_DECODE;
+    const black = BLACK_DECODE;
     let a0 = 0;
     let n = 0;
-    let table = WHITE_DECODE;
+    let table = white;
     while (a0 < width) {
       let run = 0;
       for (;;) {
@@ -423,7 +426,7 @@ export class LineDecoder implements DecodeCounters {
         if (n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
       }
-      table = table === WHITE_DECODE ? BLACK_DECODE : WHITE_DECODE;
+      table = table === white ? black : white;
     }
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     this.pos = bp * 8 - nb;
@@ -439,6 +442,9 @@ export class LineDecoder implements DecodeCounters {
     let bp = this.pos >>> 3;
     let nb = 8 - (this.pos & 7);
     let win = buf[bp++]!;
+    const modes = MODE_DECODE;
+    const white = WHITE_DECODE;
+    const black = BLACK_DECODE;
     let a0 = -1;
     let n = 0; // changes so far; its parity is the colour of a0
     let q = 0; // first ref index right of a0 (a0 only moves right)
@@ -448,7 +454,7 @@ export class LineDecoder implements DecodeCounters {
         bp += 2;
         nb += 16;
       }
-      const e = MODE_DECODE[(win >>> (nb - 7)) & 0x7f]!;
+      const e = modes[(win >>> (nb - 7)) & 0x7f]!;
       if (e === 0) {
         this.pos = bp * 8 - nb;
         return -1;
@@ -479,7 +485,7 @@ export class LineDecoder implements DecodeCounters {
         a0 = ref[ib + 1]!;
       } else {
         // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
-        let table = (n & 1) === 0 ? WHITE_DECODE : BLACK_DECODE;
+        let table = (n & 1) === 0 ? white : black;
         let a1 = a0 < 0 ? 0 : a0;
         let a2 = 0;
         for (let k = 0; k < 2; k++) {
@@ -501,7 +507,7 @@ export class LineDecoder implements DecodeCounters {
           }
           if (k === 0) a1 += run;
           else a2 = a1 + run;
-          table = table === WHITE_DECODE ? BLACK_DECODE : WHITE_DECODE;
+          table = table === white ? black : white;
         }
         if (a2 > width) break;
         if (a1 < width) {

@@ -175,6 +175,8 @@ export class LineEncoder {
     const buf = w.buf;
     const cur = this.cur;
     const width = this.width;
+    const runCode = RUN_CODE;
+    const runBits = RUN_BITS;
     let o = w.length;
     let acc = w.acc;
     let nb = w.accBits;
@@ -193,8 +195,8 @@ export class LineEncoder {
         run -= MAX_MAKEUP;
       }
       const idx = color * RUN_TABLE_SIZE + run;
-      const l = RUN_BITS[idx]!;
-      acc = (acc << l) | RUN_CODE[idx]!;
+      const l = runBits[idx]!;
+      acc = (acc << l) | runCode[idx]!;
       nb += l;
       while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
     }
@@ -210,6 +212,10 @@ export class LineEncoder {
     const cur = this.cur;
     const ref = this.ref;
     const width = this.width;
+    const runCode = RUN_CODE;
+    const runBits = RUN_BITS;
+    const vCode = VERTICAL_CODE;
+    const vBits = VERTICAL_BITS;
     let o = w.length;
     let acc = w.acc;
     let nb = w.accBits;
@@ -231,8 +237,8 @@ export class LineEncoder {
       }
       const d = a1 - b1 + 3;
       if (d >= 0 && d <= 6) {
-        const l = VERTICAL_BITS[d]!;
-        acc = (acc << l) | VERTICAL_CODE[d]!;
+        const l = vBits[d]!;
+        acc = (acc << l) | vCode[d]!;
         nb += l;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = a1;
@@ -253,10 +259,10 @@ export class LineEncoder {
           run -= MAX_MAKEUP;
         }
         const idx = (color ^ k) * RUN_TABLE_SIZE + run;
-        const l = RUN_BITS[idx]!;
+        const l = runBits[idx]!;
         // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-        acc = (acc << l) | RUN_CODE[idx]!;
+        acc = (acc << l) | runCode[idx]!;
         nb += l;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         run = a2 - a1;
