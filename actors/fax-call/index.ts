@@ -48,8 +48,14 @@ export function runFaxCall(options: FaxCallOptions): FaxCall {
         resolve({ ...r, ok: false, code: o.code, reason: o.reason, reasonJa: o.reasonJa, name: o.name });
       });
     };
+    let lastState = '';
     actor.subscribe({
       next: (snapshot) => {
+        if (options.logger !== undefined) {
+          const state = JSON.stringify(snapshot.value);
+          if (state !== lastState) options.logger.debug('fax-call state', { state, phase: snapshot.context.phase });
+          lastState = state;
+        }
         if (snapshot.status === 'done') finish(snapshot.output);
       },
       error: (err) => {

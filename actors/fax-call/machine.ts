@@ -144,6 +144,7 @@ export const faxCallMachine = setup({
     T5: ({ context }) => context.timeouts.t5,
     /** How often phase C checks that the far end is still heard. */
     WATCHDOG: ({ context }) => Math.min(1000, context.timeouts.t2 / 4),
+    GRACE: 200,
   },
   guards: {
     isTransmitter: ({ context }) => context.role === 'caller' && context.send !== undefined,
@@ -792,9 +793,16 @@ export const faxCallMachine = setup({
           states: {
             listening: {
               after: {
-                WATCHDOG: [
+                WATCHDOG: [{ guard: 'farEndSilent', target: 'confirmSilence' }, { target: 'listening', reenter: true }],
+              },
+            },
+            // Checked again a moment later: after a stalled event loop (a loaded host, a
+            // scaled clock) timers run before the packets that arrived meanwhile.
+            confirmSilence: {
+              after: {
+                GRACE: [
                   { guard: 'farEndSilent', target: '#faxCall.released', actions: { type: 'fail', params: { name: 'remote-hangup', detail: 'nothing heard for T2 in phase C' } } },
-                  { target: 'listening', reenter: true },
+                  { target: 'listening' },
                 ],
               },
             },

@@ -380,3 +380,33 @@ test('answerer, ECM: a missing frame gets PPR for exactly it; the block complete
   assert.deepEqual(modem.controls, ['CSI DIS', 'CFR', 'PPR', 'MCF']);
   assert.equal(firstDifference(pages[0]!.bitmap, page), undefined);
 });
+
+test('abort: the call ends with cancelled after sending DCN', async () => {
+  const clock = new ManualClock();
+  const modem = new ScriptedModem(clock);
+  const call = runFaxCall({ modem, clock, role: 'caller', ecm: false, send: { pageCount: 1, resolution: 'fine', page: async () => page } });
+  answerAs(modem, remoteDis(), () => undefined);
+  clock.setTimeout(() => call.abort(), 5000);
+  const { value } = await driveClock(clock, call.result, 120_000, 50);
+  assert.equal(value.name, 'cancelled');
+  assert.equal(value.code, 403);
+  assert.equal(modem.controls.at(-1), 'DCN');
+});
+
+test('a caller without a document and an answerer without a sink are refused at once (no polling)', async () => {
+  const clock = new ManualClock();
+  const modem = new ScriptedModem(clock);
+  const r = await runFaxCall({ modem, clock, role: 'answerer', send: { pageCount: 1, resolution: 'fine', page: async () => page } }).result;
+  assert.equal(r.name, 'incompatible');
+  assert.equal(modem.sent.length, 0);
+});
+
+test('the logger hears every state change', async () => {
+  const clock = new ManualClock();
+  const modem = new ScriptedModem(clock);
+  const lines: string[] = [];
+  const call = runFaxCall({ modem, clock, role: 'caller', send: { pageCount: 1, resolution: 'fine', page: async () => page }, logger: { debug: (_m, f) => lines.push(String(f?.state)) } });
+  const { value } = await driveClock(clock, call.result, 120_000, 100);
+  assert.equal(value.name, 'remote-no-response');
+  assert.deepEqual(lines, ['{"transmitter":"phaseA"}', '"released"']);
+});
