@@ -27,7 +27,8 @@ import {
   type T30Indicator,
   type T38Version,
 } from '../../protocols/t38/index.ts';
-import { UdptlReceiver, UdptlSender, type UdptlErrorCorrection } from '../../protocols/udptl/index.ts';
+import { UdptlReceiver, type UdptlErrorCorrection } from '../../protocols/udptl/index.ts';
+import { UdptlWriter } from './udptl-writer.ts';
 import { Pacer, type PacerMember } from './pacer.ts';
 import type { DatagramTransport } from './transport.ts';
 
@@ -114,7 +115,7 @@ export class T38Terminal implements FaxModem, PacerMember {
   private readonly pacer: Pacer;
   private readonly version: T38Version;
   private readonly rateManagement: RateManagement;
-  private readonly sender: UdptlSender;
+  private readonly sender: UdptlWriter;
   private readonly receiver: UdptlReceiver;
   private readonly maxDatagramSize: number;
   private readonly keyCopies: number;
@@ -163,7 +164,7 @@ export class T38Terminal implements FaxModem, PacerMember {
     this.rateManagement = options.rateManagement ?? 'transferredTCF';
     const ec = options.errorCorrection ?? { mode: 'redundancy', depth: 3 };
     this.maxDatagramSize = options.maxDatagramSize ?? 400;
-    this.sender = new UdptlSender({ errorCorrection: ec, startSeq: options.startSeq ?? 0, maxDatagramSize: this.maxDatagramSize });
+    this.sender = new UdptlWriter(ec, options.startSeq ?? 0, this.maxDatagramSize);
     this.reorderDepth = options.reorderDepth ?? 0;
     this.receiver = new UdptlReceiver({ reorderDepth: this.reorderDepth });
     this.keyCopies = Math.max(1, options.keyPacketCopies ?? 3);

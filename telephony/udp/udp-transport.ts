@@ -29,6 +29,9 @@ export class UdpTransport implements DatagramTransport {
   private held: Uint8Array[] = [];
   private closed = false;
   private connected = false;
+  private markConnected: (remote: UdpEndpoint) => void = () => {};
+  /** Resolves once the far end is known and the socket is connected to it. */
+  readonly whenConnected = new Promise<UdpEndpoint>((resolve) => (this.markConnected = resolve));
   /** Sends that failed (ICMP unreachable reported by the kernel, buffers full). */
   sendErrors = 0;
 
@@ -72,7 +75,9 @@ export class UdpTransport implements DatagramTransport {
       if (this.held.length < this.holdLimit) this.held.push(datagram);
       return;
     }
-    this.socket.send(datagram, this.onSent);
+    // No callback: a failed send is reported as an 'error' event (counted), and the hot path
+    // saves a completion callback per datagram.
+    this.socket.send(datagram);
   }
 
   onDatagram(listener: (d: Uint8Array) => void): void {
@@ -85,10 +90,6 @@ export class UdpTransport implements DatagramTransport {
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
-  private readonly onSent = (err: Error | null): void => {
-    if (err) this.sendErrors++;
-  };
-
   private learn(remote: UdpEndpoint): void {
     this.remoteEndpoint = remote;
     // The short send(data) form needs a connected socket: hold sends until connect completes.
@@ -97,7 +98,8 @@ export class UdpTransport implements DatagramTransport {
       this.connected = true;
       const held = this.held;
       this.held = [];
-      for (const d of held) this.socket.send(d, this.onSent);
+      for (const d of held) this.socket.send(d);
+      this.markConnected(remote);
     });
   }
 }

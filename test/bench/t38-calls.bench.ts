@@ -10,8 +10,12 @@
  *   BENCH_CALLS=50,100   the N to try, in order (stops after the first failing N)
  *   BENCH_ROWS=400       page height in rows (1728 wide)
  *   BENCH_ECM=0          non-ECM (MR) instead of ECM (MMR)
+ *   BENCH_PROF=DIR       write a V8 CPU profile of each side into DIR
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from '../../core/clock.ts';
 import { bitmapsEqual, type Bitmap } from '../../protocols/t4/index.ts';
@@ -22,7 +26,9 @@ import { textPage } from '../support/pages.ts';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 400);
 const ECM = process.env['BENCH_ECM'] !== '0';
-const STAGGER_MS = 2_000;
+// Calls start spread over this window (at least 2 s, 10 ms per call), as calls arrive in
+// practice; each lasts about 18 s, so all N are up together for most of the run.
+const staggerMs = (n: number): number => Math.max(2_000, n * 10);
 
 interface SideReport {
   readonly role: 'send' | 'recv';
@@ -35,21 +41,28 @@ interface SideReport {
   readonly wallMs: number;
   readonly maxCallMs: number;
   readonly eventLoopLagMaxMs: number;
+  readonly peakActive: number;
 }
 
 function page(): Bitmap {
   return textPage(1728, ROWS, 3);
 }
 
-/** One side: N terminals + engines in this process, on one pacer. */
-async function side(role: 'send' | 'recv', n: number, basePort: number): Promise<void> {
+/**
+ * One side: N terminals + engines in this process, on one pacer. The receivers bind ports the
+ * system picks and write them to `portsFile`; the senders read it and call those ports. A
+ * receiver starts its call when its caller's first packet arrives (as `faxgate t38 recv`).
+ */
+async function side(role: 'send' | 'recv', n: number, portsFile: string): Promise<void> {
   const pacer = new Pacer(systemClock, 5);
   const expected = page();
-  const ourBase = role === 'recv' ? basePort : basePort + n;
-  const theirBase = role === 'recv' ? basePort + n : basePort;
+  const remotePorts = role === 'send' ? (JSON.parse(readFileSync(portsFile, 'utf8')) as number[]) : [];
   const transports = await Promise.all(
-    Array.from({ length: n }, (_, i) => UdpTransport.open({ localPort: ourBase + i, localAddress: '127.0.0.1', remote: { host: '127.0.0.1', port: theirBase + i } })),
+    Array.from({ length: n }, (_, i) =>
+      UdpTransport.open({ localPort: 0, localAddress: '127.0.0.1', ...(role === 'send' ? { remote: { host: '127.0.0.1', port: remotePorts[i] as number } } : {}) }),
+    ),
   );
+  if (role === 'recv') writeFileSync(portsFile, JSON.stringify(transports.map((t) => t.localPort)));
   process.stdout.write('ready\n');
   await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
 
@@ -65,12 +78,16 @@ async function side(role: 'send' | 'recv', n: number, basePort: number): Promise
   const t0 = performance.now();
   let goodPages = 0;
   let maxCallMs = 0;
+  let active = 0;
+  let peakActive = 0;
   const failures: Record<string, number> = {};
   const results = await Promise.all(
     transports.map(async (transport, i): Promise<FaxCallResult> => {
-      await new Promise((r) => setTimeout(r, (STAGGER_MS * i) / n));
-      const started = performance.now();
       const modem = new T38Terminal({ transport, clock: systemClock, pacer });
+      if (role === 'send') await new Promise((r) => setTimeout(r, (staggerMs(n) * i) / n));
+      else await transport.whenConnected;
+      const started = performance.now();
+      peakActive = Math.max(peakActive, ++active);
       const call = runFaxCall({
         modem,
         clock: systemClock,
@@ -88,6 +105,7 @@ async function side(role: 'send' | 'recv', n: number, basePort: number): Promise
             }),
       });
       const result = await call.result;
+      active--;
       await modem.close();
       maxCallMs = Math.max(maxCallMs, performance.now() - started);
       if (role === 'send' && result.ok) goodPages++;
@@ -108,6 +126,7 @@ async function side(role: 'send' | 'recv', n: number, basePort: number): Promise
     wallMs: performance.now() - t0,
     maxCallMs,
     eventLoopLagMaxMs: lagMax,
+    peakActive,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
   pacer.stop();
@@ -119,8 +138,9 @@ interface Child {
   go(): void;
 }
 
-function startSide(role: 'send' | 'recv', n: number, basePort: number): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), role, String(n), String(basePort)], {
+function startSide(role: 'send' | 'recv', n: number, portsFile: string): Child {
+  const prof = process.env['BENCH_PROF'] !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROF']}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), role, String(n), portsFile], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: process.env,
   });
@@ -142,18 +162,21 @@ function startSide(role: 'send' | 'recv', n: number, basePort: number): Child {
 }
 
 async function step(n: number): Promise<boolean> {
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000);
-  const recv = startSide('recv', n, basePort);
-  const send = startSide('send', n, basePort);
-  await Promise.all([recv.ready, send.ready]);
+  const dir = mkdtempSync(join(tmpdir(), 'faxgate-bench-'));
+  const portsFile = join(dir, 'ports.json');
+  const recv = startSide('recv', n, portsFile);
+  await recv.ready;
+  const send = startSide('send', n, portsFile);
+  await send.ready;
   recv.go();
   send.go();
   const [r, s] = await Promise.all([recv.report, send.report]);
+  rmSync(dir, { recursive: true, force: true });
   const good = r !== undefined && s !== undefined && r.goodPages === n && s.ok === n && r.ok === n;
   const perCall = (x: SideReport | undefined): string =>
     x === undefined ? 'crashed' : `${((x.cpuUserMs + x.cpuSystemMs) / n).toFixed(1)} ms CPU/call (${(((x.cpuUserMs + x.cpuSystemMs) / x.wallMs) * 100).toFixed(0)}% of a core), loop lag max ${x.eventLoopLagMaxMs.toFixed(0)} ms, longest call ${(x.maxCallMs / 1000).toFixed(1)} s`;
   process.stdout.write(
-    `N=${n}: ${good ? 'every page good' : 'FAILED'}; receiver ${r?.goodPages ?? 0}/${n} good pages, sender ${s?.ok ?? 0}/${n} ok\n` +
+    `N=${n}: ${good ? 'every page good' : 'FAILED'}; receiver ${r?.goodPages ?? 0}/${n} good pages, sender ${s?.ok ?? 0}/${n} ok; peak concurrent calls ${s?.peakActive ?? 0}\n` +
       `  sender:   ${perCall(s)}\n  receiver: ${perCall(r)}\n`,
   );
   for (const x of [s, r]) if (x && Object.keys(x.failures).length > 0) process.stdout.write(`  ${x.role} failures: ${JSON.stringify(x.failures)}\n`);
@@ -161,9 +184,9 @@ async function step(n: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const [role, n, base] = process.argv.slice(2);
+  const [role, n, portsFile] = process.argv.slice(2);
   if (role === 'send' || role === 'recv') {
-    await side(role, Number(n), Number(base));
+    await side(role, Number(n), portsFile ?? '');
     process.exit(0);
   }
   const steps = (process.env['BENCH_CALLS'] ?? '50,100,200,500,1000').split(',').map(Number);
