@@ -62,7 +62,6 @@ export class LineDecoder implements DecodeCounters {
 
   private cur: Int32Array;
   private ref: Int32Array;
-  private refCount = 0;
   /** last emitted row: the repair source */
   private readonly row: Uint8Array;
   private hasRow = false;
@@ -277,7 +276,6 @@ export class LineDecoder implements DecodeCounters {
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
-    this.refCount = n;
     this.hasRow = true;
     this.badRun = 0;
     this.emit(true);
@@ -316,7 +314,6 @@ export class LineDecoder implements DecodeCounters {
     else {
       this.row.fill(0);
       this.ref.fill(this.width);
-      this.refCount = 0;
     }
     this.emit(false);
   }

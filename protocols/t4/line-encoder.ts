@@ -39,7 +39,6 @@ export class LineEncoder {
   private readonly w: BitWriter;
   private cur: Int32Array;
   private ref: Int32Array;
-  private refCount = 0;
   private lines = 0;
   /** bit position where the current line's EOL started, for minBitsPerLine */
   private lineStartBit = -1;
@@ -121,7 +120,6 @@ export class LineEncoder {
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
-    this.refCount = n;
     this.lines++;
   }
 

@@ -62,7 +62,8 @@ export interface DecodeOptions {
 
 /**
  * Why decoding stopped:
- * rtc — return to control (2 or more consecutive EOLs, T.4 4.1.4);
+ * rtc — return to control (T.4 4.1.4): 4 consecutive EOLs, or 2+ at the end of the data
+ *   (2-3 EOLs followed by more rows are rows whose data was lost: counted bad, repaired);
  * eofb — T.6 end of facsimile block;
  * end-of-data — input ran out (or, MMR / rows without EOL, an undecodable row ended the page);
  * height-reached — `height` rows were decoded;

@@ -73,7 +73,7 @@ export function rng(seed: number): () => number {
 const MAX_FINDINGS_PER_KIND = 5;
 
 export function runFuzz(target: FuzzTarget, opts: FuzzOptions): FuzzReport {
-  const maxMs = opts.maxMsPerInput ?? 250;
+  const maxMs = opts.maxMsPerInput ?? 1000;
   const findings: Finding[] = [];
   const perKind = new Map<string, number>();
   const stats: Record<string, number> = {};
