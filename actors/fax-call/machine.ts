@@ -61,7 +61,7 @@ import type { FaxModem, ModemEvent, Tone, Training } from '../../telephony/fax-m
 import { copyQuality, copyQualityResponse } from '../../telephony/t30/copy-quality.ts';
 import { allFrames, ecmBurst, splitIntoBlocks } from '../../telephony/t30/ecm-block.ts';
 import type { AssembledPage } from '../../telephony/t30/page-sink.ts';
-import { ecmPageData, nonEcmPageChunks, type PageCoding } from '../../telephony/t30/page-source.ts';
+import { decodeCodedPage, ecmPageData, ecmPassThrough, nonEcmPageChunks, type CodedPage, type PageCoding } from '../../telephony/t30/page-source.ts';
 import { TCF_MS, TcfCheck } from '../../telephony/t30/tcf.ts';
 import { newPageAssembler, takeEcmFrame, takeFastData } from './reception.ts';
 import { MAX_PAGE_RETRIES, MAX_TRIES, PPR_BEFORE_CTC, initialContext, resultOf, type FaxCallContext } from './context.ts';
@@ -125,7 +125,7 @@ const sendNonEcmPage = fromPromise<void, { modem: FaxModem; rate: ModemRate; dat
 const sendEcmFrames = fromPromise<void, { modem: FaxModem; rate: ModemRate; frames: Uint8Array[]; training: Training }>(({ input }) =>
   input.modem.sendEcmFrames(input.rate, input.frames, input.training),
 );
-const loadPage = fromPromise<Bitmap, { doc: FaxSendDocument; index: number }>(({ input }) => input.doc.page(input.index));
+const loadPage = fromPromise<Bitmap | CodedPage, { doc: FaxSendDocument; index: number }>(({ input }) => input.doc.page(input.index));
 
 // ---- the machine ---------------------------------------------------------------------------
 
@@ -248,11 +248,16 @@ export const faxCallMachine = setup({
       return { rate: next, dcs: { ...context.dcs, rate: next }, tries: 0 };
     }),
     pageLoaded: assign(({ context, event }) => {
-      const page = (event as unknown as { output: Bitmap }).output;
+      const loaded = (event as unknown as { output: Bitmap | CodedPage }).output;
       const doc = context.send as FaxSendDocument;
+      const coding = pageCoding(context, doc);
+      const coded = 'kind' in loaded ? loaded : undefined;
+      const passThrough = coded !== undefined && context.dcs?.ecm === true ? ecmPassThrough(coded, coding) : undefined;
+      const page = passThrough !== undefined ? undefined : coded !== undefined ? decodeCodedPage(coded) : (loaded as Bitmap);
       if (context.dcs?.ecm !== true) return { page, training: 'short' as Training };
-      const blocks = splitIntoBlocks(ecmPageData(page, pageCoding(context, doc)), context.dcs.ecmFrameSize);
-      return { page: undefined, blocks, block: 0, framesToSend: allFrames(blocks[0]?.length ?? 0), pprCount: 0, tries: 0 };
+      const data = passThrough ?? ecmPageData(page!, coding);
+      const blocks = splitIntoBlocks(data, context.dcs.ecmFrameSize);
+      return { page: undefined, blocks, block: 0, framesToSend: allFrames(blocks[0]?.length ?? 0), pprCount: 0, tries: 0, training: 'short' as Training };
     }),
     nextBlock: assign(({ context }) => ({
       block: context.block + 1,

@@ -8,6 +8,9 @@ import type { FaxResultName } from '../../protocols/fax-results/index.ts';
 import type { Bitmap } from '../../protocols/t4/index.ts';
 import type { FaxModem } from '../../telephony/fax-modem.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { CodedPage } from '../../telephony/t30/page-source.ts';
+
+export type { CodedPage };
 
 export type FaxResolution = 'standard' | 'fine' | 'superfine';
 export type FaxCompression = 'mh' | 'mr' | 'mmr';
@@ -19,8 +22,10 @@ export interface FaxSendDocument {
   /**
    * Page `index` (0-based) as a bitmap, 1 = black. Any width: a page wider than the
    * receiver takes is cropped around its centre, a narrower one is centred on white.
+   * A `CodedPage` (e.g. a TIFF's G4 strip) is sent as it is when the call negotiates ECM
+   * with its coding, width and resolution; otherwise it is decoded and coded again.
    */
-  page(index: number): Promise<Bitmap>;
+  page(index: number): Promise<Bitmap | CodedPage>;
   /** Vertical resolution of the bitmaps. A receiver without it gets every other row pair merged (fine -> standard). */
   readonly resolution: FaxResolution;
   /** Width the pages are meant for (default 1728): DCS asks for it when the receiver has it. */

@@ -19,7 +19,7 @@
  */
 import { reverseBitsInOctets } from '../../protocols/t30/index.ts';
 import type { Bitmap, Scheme } from '../../protocols/t4/index.ts';
-import { LineEncoder } from '../../protocols/t4/index.ts';
+import { LineEncoder, decodePage } from '../../protocols/t4/index.ts';
 
 export type PageResolution = 'standard' | 'fine' | 'superfine';
 
@@ -138,4 +138,30 @@ export function ecmPageData(page: Bitmap, coding: PageCoding): Uint8Array {
     off += p.length;
   }
   return reverseBitsInOctets(out);
+}
+
+/**
+ * A page already coded (a TIFF's G4 strip, say), with what is needed to decode it. When the
+ * DCS asks for exactly this coding, width and resolution over ECM, the data goes into FCD
+ * frames as it is: no decode and re-encode (the sender's largest cost per page).
+ */
+export interface CodedPage {
+  readonly kind: 'coded';
+  readonly compression: Scheme;
+  readonly width: number;
+  readonly height: number;
+  readonly resolution: PageResolution;
+  /** T.4/T.6 data, first bit in the most significant position (TIFF FillOrder 1). */
+  readonly data: Uint8Array;
+}
+
+/** The ECM data for a coded page that matches the coding exactly, else undefined. */
+export function ecmPassThrough(page: CodedPage, coding: PageCoding): Uint8Array | undefined {
+  if (page.compression !== coding.compression || page.width !== coding.width || page.resolution !== coding.toResolution) return undefined;
+  return reverseBitsInOctets(page.data);
+}
+
+/** The bitmap of a coded page, for when it must be re-coded. */
+export function decodeCodedPage(page: CodedPage): Bitmap {
+  return decodePage(page.data, { scheme: page.compression, width: page.width, height: page.height }).bitmap;
 }

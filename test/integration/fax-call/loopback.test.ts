@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { ManualClock } from '../../../core/clock.ts';
 import { runFaxCall, type FaxCallOptions, type FaxCallResult, type ReceivedPage } from '../../../actors/fax-call/index.ts';
 import { decodeFrame } from '../../../protocols/t30/index.ts';
-import { createBitmap, firstDifference, getPixel, setPixel, type Bitmap } from '../../../protocols/t4/index.ts';
+import { createBitmap, encodePage, firstDifference, getPixel, setPixel, type Bitmap } from '../../../protocols/t4/index.ts';
 import { driveClock, loopbackModems, type LoopbackOptions } from '../../support/loopback-modem.ts';
 import { halftonePage, textPage } from '../../support/pages.ts';
 
@@ -149,3 +149,19 @@ test('a B4-wide page to an A4 receiver is cropped around its centre', async () =
   assert.equal(getPixel(got, 0, 10), 1);
   assert.equal(getPixel(got, 1, 10), 0);
 });
+
+for (const ecm of [true, false]) {
+  test(`a coded MMR page (as from a G4 TIFF), ${ecm ? 'ECM: passed through' : 'non-ECM: decoded and coded in MR'}: pixel-equal`, async () => {
+    const bitmap = textPage(1728, 600, 8);
+    const coded = { kind: 'coded', compression: 'mmr', width: 1728, height: bitmap.height, resolution: 'fine', data: encodePage(bitmap, { scheme: 'mmr' }) } as const;
+    const clock = new ManualClock();
+    const pair = loopbackModems(clock);
+    const got: ReceivedPage[] = [];
+    const tx = runFaxCall({ modem: pair.a, clock, role: 'caller', ecm, send: { pageCount: 1, resolution: 'fine', page: async () => coded } });
+    const rx = runFaxCall({ modem: pair.b, clock, role: 'answerer', receive: { onPage: async (p) => void got.push(p) } });
+    const { value } = await driveClock(clock, Promise.all([tx.result, rx.result]), 600_000, 50);
+    assert.equal(value[0].ok, true, value[0].reason);
+    assert.equal(value[1].compression, ecm ? 'mmr' : 'mr');
+    assertSame(got[0]!.bitmap, bitmap, 'coded page');
+  });
+}

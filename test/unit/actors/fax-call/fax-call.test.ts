@@ -410,3 +410,19 @@ test('the logger hears every state change', async () => {
   assert.equal(value.name, 'remote-no-response');
   assert.deepEqual(lines, ['{"transmitter":"phaseA"}', '"released"']);
 });
+
+test('caller, ECM: a coded page in the negotiated coding goes into FCD frames as it is', async () => {
+  // Without EOFB: coding the bitmap again would add one, so equality proves pass-through.
+  const data = encodePage(page, { scheme: 'mmr', eofb: false });
+  const coded = { kind: 'coded', compression: 'mmr', width: 1728, height: page.height, resolution: 'fine', data } as const;
+  const { clock, modem, result } = sender({ ecm: true, send: { pageCount: 1, resolution: 'fine', page: async () => coded } });
+  answerAs(modem, remoteDis({ ecm: true, t6: true }), (s) => {
+    if (s.kind === 'tcf') modem.frames('CFR');
+    if (isControl(s, 'PPS')) modem.frames('MCF');
+  });
+  const { value } = await driveClock(clock, result, 300_000, 50);
+  assert.equal(value.name, 'ok', value.reason);
+  const burst = modem.sent.find((s): s is Extract<Sent, { kind: 'ecm' }> => s.kind === 'ecm')!;
+  const sent = reverseBitsInOctets(Uint8Array.from(burst.frames.flatMap((f) => (decodeFrame(f).fcf === 'FCD' ? [...decodeFcd(f).data] : []))));
+  assert.deepEqual(sent, data);
+});
