@@ -176,7 +176,7 @@ interface ResultLine {
 async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   const clock: Clock = a.timeScale === 1 ? systemClock : new ScaledClock(a.timeScale);
   const started = clock.now();
-  const fail = (name: 'internal' | 'unspecified', detail: string): number =>
+  const fail = (name: 'internal', detail: string): number =>
     print(io, { ...failureLine(name, detail), durationMs: Math.round(clock.now() - started) });
 
   let document: FaxSendDocument | undefined;
@@ -197,6 +197,22 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   }
   // Tests and scripts wait for this line before starting the far end, so no first packet is lost.
   io.stderr.write(`faxgate t38: listening on udp port ${udp.localPort}\n`);
+  let timedOut = false;
+  if (a.remote === undefined) {
+    // Answering an unknown far end: the call (and the terminal, with its idle watchdog)
+    // starts when it makes contact, so T.30's timers do not run out before anyone called.
+    // The first packet itself (the caller's no-signal or CNG) is not needed by the answerer.
+    let contactTimer: unknown;
+    const contact = await Promise.race([
+      udp.whenConnected.then(() => true),
+      new Promise<false>((r) => (contactTimer = clock.setTimeout(() => r(false), a.timeoutMs))),
+    ]);
+    clock.clearTimeout(contactTimer);
+    if (!contact) {
+      await udp.close();
+      return print(io, { ...failureLine('no-fax-received', `nobody called within ${a.timeoutMs / 1000} s`), durationMs: Math.round(clock.now() - started) });
+    }
+  }
   const transport: DatagramTransport = a.lossPercent > 0 ? withSendLoss(udp, a.lossPercent, a.seed) : udp;
   const modem = new T38Terminal({
     transport,
@@ -218,7 +234,6 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
     resolutions: a.resolutions,
   };
   const call = runFaxCall(options);
-  let timedOut = false;
   const timer = clock.setTimeout(() => {
     timedOut = true;
     call.abort();
@@ -242,7 +257,7 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   });
 }
 
-function failureLine(name: 'internal' | 'unspecified', detail: string): Omit<ResultLine, 'durationMs'> {
+function failureLine(name: 'internal' | 'no-fax-received', detail: string): Omit<ResultLine, 'durationMs'> {
   const o = outcome(name, detail);
   return { ok: false, code: o.code, reason: o.reason, pages: 0, remoteCsid: '', ecm: false, bitRate: 0, compression: 'none', resolution: 'none' };
 }

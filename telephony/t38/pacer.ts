@@ -66,6 +66,8 @@ export class Pacer {
     if (current === undefined) return;
     current.members.delete(member);
     this.slotOf.delete(member);
+    // With nobody left waiting, no timer may keep the process alive.
+    if (!this.running) this.arm();
   }
 
   /** Stops the timer; members stay registered but are not woken until `wakeAt` is called again. */

@@ -87,3 +87,15 @@ describe('Pacer', () => {
     assert.deepEqual(log, ['ok@5']);
   });
 });
+
+describe('Pacer timers', () => {
+  it('leaves no timer behind once every member is cancelled', () => {
+    const clock = new StartClock();
+    const pacer = new Pacer(clock, 5);
+    const m: PacerMember = { onPacerTick: () => undefined };
+    pacer.wakeAt(m, clock.start + 60_000);
+    assert.equal(clock.pending, 1);
+    pacer.cancel(m);
+    assert.equal(clock.pending, 0);
+  });
+});
