@@ -118,6 +118,13 @@ export class TransactionLayer {
     return tx instanceof InviteServerTransaction ? tx : undefined;
   }
 
+  /** Aborts every transaction (their timers stop) and closes the transports. */
+  async close(): Promise<void> {
+    for (const { tx } of [...this.clients.values()]) tx.abort();
+    for (const tx of [...this.servers.values()]) tx.abort();
+    await Promise.all(this.transports.map((t) => t.close()));
+  }
+
   get activeTransactions(): number {
     return this.clients.size + this.servers.size;
   }

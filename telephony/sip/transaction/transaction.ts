@@ -36,6 +36,11 @@ export abstract class Transaction<State extends string> {
     }
   }
 
+  /** Ends the transaction at once, silently (the endpoint is shutting down). */
+  abort(): void {
+    if (this.current !== 'Terminated') this.transition('Terminated' as State);
+  }
+
   /** (Re)starts the timer named as in the RFC ('A', 'B', ...). */
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);

@@ -97,6 +97,9 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
   /** Our re-INVITE in progress, and whether a received one is unanswered (14.1, 14.2). */
   private readonly reinviting = new WeakMap<Call, ReinviteState>();
   private readonly reinviteReceived = new WeakSet<Call>();
+  private readonly registrations = new Set<Registration>();
+  /** Timers of the user agent core itself (glare back-off), cleared on close. */
+  private readonly coreTimers = new Set<TimerId>();
   private closed = false;
 
   constructor(options: UserAgentOptions) {
@@ -364,7 +367,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     }
     if (this.reinviteReceived.has(call) || this.pending2xx.has(call)) {
       // The far end's re-INVITE is still being answered: try again a little later (14.1).
-      this.clock.setTimeout(() => this.sendReinvite(call, auth), 200);
+      this.later(200, () => this.sendReinvite(call, auth));
       return;
     }
     st.inFlight = true;
@@ -398,7 +401,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
           const delay = owner ? 2100 + Math.floor(this.random() * 191) * 10 : Math.floor(this.random() * 201) * 10;
           st.inFlight = false;
           call.notify('glare', delay);
-          this.clock.setTimeout(() => this.sendReinvite(call, []), delay);
+          this.later(delay, () => this.sendReinvite(call, []));
           return;
         }
         if ((res.status === 401 || res.status === 407) && call.auth !== undefined && st.authTries < 2) {
@@ -471,6 +474,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
   /** Registers with a registrar and keeps the binding refreshed (10.2). */
   register(options: RegisterOptions): Registration {
     const reg = new Registration(this.layer, this.clock, options, (p) => this.contactFor(p));
+    this.registrations.add(reg);
     reg.start();
     return reg;
   }
@@ -668,13 +672,29 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     });
   }
 
+  private later(ms: number, fn: () => void): void {
+    const id = this.clock.setTimeout(() => {
+      this.coreTimers.delete(id);
+      fn();
+    }, ms);
+    this.coreTimers.add(id);
+  }
+
+  /**
+   * Shuts down: BYE to confirmed calls (sent once, not waited for), registrations stop
+   * refreshing, every transaction and timer ends, transports close.
+   */
   async close(): Promise<void> {
-    this.closed = true;
+    if (this.closed) return;
     for (const call of this.calls.values()) {
       this.stop2xx(call);
       if (call.state === 'confirmed') this.bye(call);
     }
-    await Promise.all(this.layer.transports.map((t) => t.close()));
+    this.closed = true;
+    for (const reg of this.registrations) reg.stop();
+    for (const id of this.coreTimers) this.clock.clearTimeout(id);
+    this.coreTimers.clear();
+    await this.layer.close();
   }
 }
 
