@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScaledClock } from '../../../core/clock.ts';
 import type { ModemEvent } from '../../../telephony/fax-modem.ts';
 import { T38Terminal } from '../../../telephony/t38/index.ts';
@@ -24,7 +26,7 @@ describe('T.38 terminal against SpanDSP (phase B by hand)', { timeout: 120_000 }
     it(`exchanges CSI/DIS, TSI/DCS, TCF and CFR, DCN (our redundancy ${redundancy})`, async () => {
       const [farPort, ourPort] = await pickFreeUdpPorts(2);
       assert.ok(farPort !== undefined && ourPort !== undefined);
-      const far = runSpandsp('recv', { localPort: farPort, timeScale: SCALE, timeoutS: 60, csid: '+81 3 5555 0199', log: true, out: '/dev/null' });
+      const far = runSpandsp('recv', { localPort: farPort, timeScale: SCALE, timeoutS: 60, csid: '+81 3 5555 0199', log: true, out: join(tmpdir(), `fg-discard-${process.pid}-${Date.now()}.tif`) });
       await far.ready;
       const clock = new ScaledClock(SCALE);
       const transport = await UdpTransport.open({ localPort: ourPort, remote: { host: '127.0.0.1', port: farPort } });
