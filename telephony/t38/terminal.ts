@@ -524,21 +524,21 @@ export class T38Terminal implements FaxModem, PacerMember {
     const t = INDICATOR_TIMING[indicator];
     switch (t.modem) {
       case 'none':
-        this.endCarrier(true);
+        this.endCarrier();
         this.emit({ type: 'modem.silence' });
         return;
       case 'tone':
-        this.endCarrier(false);
+        this.endCarrier();
         if (indicator === 'cng' || indicator === 'ced') this.emit({ type: 'modem.tone', tone: indicator });
         return;
       case 'v21':
-        this.endCarrier(false);
+        this.endCarrier();
         this.startCarrier('control', undefined, 'long');
         return;
       case 'v27ter':
       case 'v29':
       case 'v17': {
-        this.endCarrier(false);
+        this.endCarrier();
         const rate = { modem: t.modem, bitRate: t.bitRate } as ModemRate;
         this.startCarrier('fast', rate, t.training ?? 'long');
         return;
@@ -561,15 +561,16 @@ export class T38Terminal implements FaxModem, PacerMember {
     }
   }
 
-  /** Ends a carrier that got no sig-end (its sig-end was lost, or silence came instead). */
-  private endCarrier(silence: boolean): void {
+  /**
+   * Ends a carrier that got no sig-end (every copy lost, or silence or another signal came
+   * instead). After a sig-end (`ended`) the no-signal that follows only confirms it.
+   */
+  private endCarrier(): void {
     if (this.carrier === 'control' || this.carrier === 'fast') {
       const fast = this.carrier === 'fast';
       if (this.frameLength > 0) this.emitFrame(false, fast);
       this.finishFast(fast);
       this.emit({ type: 'modem.carrier.end', fast });
-    } else if (silence && this.carrier === 'ended') {
-      // Normal end: the sig-end was seen, the no-signal that follows only confirms it.
     }
     this.carrier = 'off';
   }
