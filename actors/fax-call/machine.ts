@@ -140,6 +140,8 @@ export const faxCallMachine = setup({
   delays: {
     T1: ({ context }) => context.timeouts.t1,
     T2: ({ context }) => context.timeouts.t2,
+    /** T3 (procedure interrupt, operator alerted): named for completeness, faxgate never asks for an operator. */
+    T3: ({ context }) => context.timeouts.t3,
     T4: ({ context }) => context.timeouts.t4,
     T5: ({ context }) => context.timeouts.t5,
     /** How often phase C checks that the far end is still heard. */
