@@ -98,6 +98,8 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
   private readonly reinviting = new WeakMap<Call, ReinviteState>();
   private readonly reinviteReceived = new WeakSet<Call>();
   private readonly registrations = new Set<Registration>();
+  private readonly inboundKey = new WeakMap<Call, string>();
+  private active = 0;
   /** Timers of the user agent core itself (glare back-off), cleared on close. */
   private readonly coreTimers = new Set<TimerId>();
   private closed = false;
@@ -116,9 +118,28 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
 
   /** Calls not yet terminated. */
   get activeCalls(): number {
-    let n = 0;
-    for (const c of this.calls.values()) if (c.state !== 'terminated') n++;
-    return n;
+    return this.active;
+  }
+
+  /**
+   * Counts a new call and, once it ends, forgets its dialog after 64*T1: long enough to
+   * re-ACK a retransmitted 2xx and to answer a late BYE retransmission with 481 (12.2.2).
+   */
+  private track(call: Call): void {
+    this.active++;
+    let done = false;
+    const forget = (): void => {
+      if (done) return;
+      done = true;
+      this.active--;
+      this.later(64 * this.layer.timers.T1, () => {
+        for (const [id, c] of [[call.dialog?.id, call], [this.inboundKey.get(call), call]] as const) {
+          if (id !== undefined && this.calls.get(id) === c) this.calls.delete(id);
+        }
+      });
+    };
+    call.on('failed', forget);
+    call.on('bye', forget);
   }
 
   /** Our Contact for a transport: `<sip:faxgate@host:port;transport=tcp>`. */
@@ -159,6 +180,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     const call = new Call('outbound', callId, invite, fromTag, undefined, options.auth);
     call.localSdp = sdpOffer;
     this.outbound.set(call, { dest, options, provisional: false, cancelPending: false, authTries: 0, ack: undefined });
+    this.track(call);
     this.sendInvite(call, invite);
     return call;
   }
@@ -542,7 +564,10 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     const call = new Call('inbound', getHeader(req, 'Call-ID') ?? '', req, newTag(), callerIdentity(req), undefined);
     call.remoteSdp = req.body.length > 0 ? bodyText(req) : undefined;
     this.inboundTx.set(call, st);
-    this.calls.set(dialogId(call.callId, call.localTag, parseTag(getHeader(req, 'From')) ?? ''), call);
+    const key = dialogId(call.callId, call.localTag, parseTag(getHeader(req, 'From')) ?? '');
+    this.inboundKey.set(call, key);
+    this.calls.set(key, call);
+    this.track(call);
     if (this.listenerCount('invite') === 0) {
       this.reject(call, 480);
       return;
