@@ -28,6 +28,8 @@ export interface SippOptions {
   readonly rateMax?: number;
   readonly timeoutS?: number;
   readonly extraArgs?: readonly string[];
+  /** SIPp transport mode: u1 (UDP, default) or t1 (TCP, one connection). */
+  readonly transport?: 'u1' | 't1';
 }
 
 export interface SippResult {
@@ -53,6 +55,7 @@ export function runSipp(o: SippOptions): { result: Promise<SippResult>; kill: ()
     '-trace_logs', '-log_file', join(dir, 'log.log'),
     '-nostdin',
   ];
+  if (o.transport !== undefined) args.push('-t', o.transport);
   if (o.rate !== undefined) args.push('-r', String(o.rate));
   if (o.rateIncrease !== undefined) args.push('-rate_increase', String(o.rateIncrease), '-rate_interval', `${o.rateIncreasePeriodS ?? 1}s`);
   if (o.rateMax !== undefined) args.push('-rate_max', String(o.rateMax));
