@@ -45,6 +45,10 @@ export class Dialog {
     return this.state.callId;
   }
 
+  get remoteTag(): string {
+    return this.state.remoteTag;
+  }
+
   get remoteTarget(): string {
     return this.state.remoteTarget;
   }

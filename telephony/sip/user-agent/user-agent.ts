@@ -224,7 +224,15 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
   /** 13.2.2.4: every 2xx is ACKed (retransmissions too); the first confirms the dialog. */
   private invite2xx(call: Call, state: OutboundState, res: SipResponse): void {
     if (state.ack !== undefined && call.dialog !== undefined) {
-      this.layer.sendStateless(state.ack, call.dialog.destination(state.dest.protocol));
+      if (parseTag(getHeader(res, 'To')) === call.dialog.remoteTag) {
+        this.layer.sendStateless(state.ack, call.dialog.destination(state.dest.protocol));
+        return;
+      }
+      // 13.2.2.4: a 2xx from another fork: ACK it, then end that dialog with BYE (one fax leg only).
+      const fork = Dialog.asUac(call.invite, res, this.contactFor(state.dest.protocol));
+      const forkCseq = Number((getHeader(call.invite, 'CSeq') ?? '1').split(/\s+/)[0]);
+      this.layer.sendStateless(fork.createRequest('ACK', [], new Uint8Array(0), forkCseq), fork.destination(state.dest.protocol));
+      this.layer.sendRequest(fork.createRequest('BYE'), fork.destination(state.dest.protocol), { receiveResponse: () => undefined, timeout: () => undefined });
       return;
     }
     const dialog = Dialog.asUac(call.invite, res, this.contactFor(state.dest.protocol));

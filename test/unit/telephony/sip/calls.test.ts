@@ -255,3 +255,30 @@ test('reliable transport: no retransmission timers, Timer B still bounds the INV
   assert.deepEqual(sent, [0]);
   assert.deepEqual(failed, [408]);
 });
+
+test('forked INVITE: a second 2xx with another To tag is ACKed and ended with BYE; the first dialog stays', async () => {
+  const clock = new ManualClock(0);
+  const net = new MemoryNetwork();
+  const lines: string[] = [];
+  net.filter = (p) => {
+    lines.push(p.text.slice(0, p.text.indexOf('\r\n')).replace(/ SIP\/2\.0$/, '').replace(/^(\w+) \S+$/, '$1'));
+    return true;
+  };
+  const proxy = net.transport({ host: '10.0.0.7', port: 5060 });
+  proxy.onReceive((data, from) => {
+    const req = parseSipMessage(data);
+    if (req.kind !== 'request' || req.method !== 'INVITE') return;
+    for (const tag of ['fork1', 'fork2']) {
+      proxy.send(serializeSipMessage(makeResponse(req, 200, { toTag: tag, contact: `<sip:${tag}@10.0.0.7>`, sdp: SDP_AUDIO_B })), from);
+    }
+  });
+  const ua = new UserAgent({ clock, transports: [net.transport({ host: '10.0.0.1', port: 5060 })] });
+  const call = ua.invite('sip:fax@10.0.0.7', SDP_AUDIO);
+  let answered = 0;
+  call.on('answered', () => answered++);
+  await settle(10);
+  assert.equal(answered, 1);
+  assert.equal(call.dialog?.remoteTag, 'fork1');
+  assert.deepEqual(lines, ['INVITE', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK', 'ACK', 'ACK', 'BYE']);
+  assert.equal(call.state, 'confirmed');
+});
