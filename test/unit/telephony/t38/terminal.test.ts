@@ -108,6 +108,16 @@ describe('T38Terminal: control frames over V.21', () => {
     for (const f of got.filter((g) => g.fcsOk)) assert.ok([csi, dis].some((x) => Buffer.from(x).equals(Buffer.from(f.frame))));
   });
 
+  it('puts reordered packets back in order without redundancy when a reorder depth is set', async () => {
+    const { clock, a, seen, link } = pair({ delayMs: 20, jitterMs: 80, seed: 12 }, { errorCorrection: { mode: 'none' }, reorderDepth: 4 });
+    for (let i = 0; i < 3; i++) await run(clock, a.sendControl([csi, dis]));
+    await clock.advanceAsync(300);
+    assert.equal(link.stats.dropped, 0);
+    const got = frames(seen);
+    assert.equal(got.length, 6);
+    assert.ok(got.every((f) => f.fcsOk));
+  });
+
   it('gets frames through jitter that reorders packets', async () => {
     const { clock, a, seen } = pair({ delayMs: 20, jitterMs: 60, seed: 11 });
     for (let i = 0; i < 3; i++) await run(clock, a.sendControl([csi, dis]));
