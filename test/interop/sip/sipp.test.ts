@@ -90,6 +90,36 @@ test('sipp calls faxgate with audio and T.38 in the initial INVITE: T.38 answere
   }
 });
 
+test('sipp calls with audio, re-INVITEs to T.38, then refreshes the session: T.38 answered once, the refresh echoed unchanged', { skip, timeout: 30_000 }, async () => {
+  const { ua, local, sipPort, sippPort, sippMedia } = await faxEndpoint();
+  const events: string[] = [];
+  let ended: Promise<string> | undefined;
+  let t38Answer: string | undefined;
+  let callee: Call | undefined;
+  ua.on('invite', (call) => {
+    callee = call;
+    ended = outcome(call);
+    const { answer, negotiated } = answerOffer(parseSdp(call.remoteSdp ?? ''), local, 'image');
+    events.push(`answer:${negotiated.audio?.codec.name ?? 'none'}`);
+    ua.answer(call, serializeSdp(answer));
+    call.on('offer', (o) => {
+      const r = answerOffer(parseSdp(o.sdp), { ...local, sessionVersion: 2 }, 'image');
+      events.push(`offer:${r.negotiated.t38 !== undefined ? 't38' : 'audio'}`);
+      t38Answer = serializeSdp(r.answer);
+      o.accept(t38Answer);
+    });
+    call.on('refreshed', (m) => events.push(`refreshed:${m}`));
+  });
+  try {
+    sippClean(await runSipp({ scenario: 'uac-audio-reinvite-t38-refresh.xml', port: sippPort, remote: `127.0.0.1:${sipPort}`, mediaPort: sippMedia }).result);
+    assert.equal(await ended, 'bye:remote');
+    assert.deepEqual(events, ['answer:PCMU', 'offer:t38', 'refreshed:INVITE']);
+    assert.equal(callee?.localSdp, t38Answer, 'the refresh left our T.38 SDP as it was');
+  } finally {
+    await ua.close();
+  }
+});
+
 test('sipp calls and CANCELs before answer: 200 to CANCEL, 487 to INVITE, the call fails with 487', { skip, timeout: 30_000 }, async () => {
   const { ua, sipPort, sippPort, sippMedia } = await faxEndpoint();
   let ended: Promise<string> | undefined;
