@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../../core/clock.ts';
 import {
-  BRANCH_COOKIE, DEFAULT_SIP_LIMITS, SipParseError, cseqOf, formatVia, getHeader, parseSipMessage, parseVia,
+  BRANCH_COOKIE, DEFAULT_SIP_LIMITS, SipParseError, canonicalName, cseqOf, formatVia, getHeader, parseSipMessage, parseVia,
   serializeSipMessage, type SipLimits, type SipMessage, type SipRequest, type SipResponse,
 } from '../../../protocols/sip/index.ts';
 import { addressKey, type SipAddress, type SipProtocol, type SipSource, type SipTransport } from '../transport/transport.ts';
@@ -149,8 +149,13 @@ export class TransactionLayer {
       msg = parseSipMessage(data, this.limits);
     } catch (err) {
       if (!(err instanceof SipParseError)) throw err;
-      // 18.3 / 16.3: an unreadable message cannot be answered reliably (we may lack its Via): dropped, counted.
+      // 8.2 / 16.3: a malformed request is answered 400 when its Via can still be read; the rest is dropped.
       this.stats.parseErrors++;
+      const reply = badRequest(data, err.message);
+      if (reply !== undefined) {
+        source.transport.send(reply, source.address);
+        this.stats.sent++;
+      }
       return;
     }
     if (msg.kind === 'response') this.receiveResponse(msg, source);
@@ -204,6 +209,30 @@ export class TransactionLayer {
     this.servers.set(key, st);
     this.user?.receiveRequest(req, st, source);
   }
+}
+
+/**
+ * A 400 for a request the parser refused, built from the raw header lines that still read
+ * (Via, From, To, Call-ID, CSeq), with the parser's reason in a Warning (RFC 3261 20.43).
+ * Undefined for responses, ACKs, and requests whose Via cannot be found.
+ */
+function badRequest(data: Uint8Array, why: string): Uint8Array | undefined {
+  const text = new TextDecoder().decode(data.subarray(0, 16384));
+  const lines = text.split(/\r?\n/);
+  const first = /^([A-Za-z]+) \S+ SIP\/2\.0$/.exec(lines[0] ?? '');
+  if (first === null || first[1] === 'ACK') return undefined;
+  const keep = new Set(['Via', 'From', 'To', 'Call-ID', 'CSeq']);
+  const headers: string[] = [];
+  for (const line of lines.slice(1)) {
+    if (line.length === 0) break;
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = canonicalName(line.slice(0, colon).trim());
+    if (keep.has(name)) headers.push(`${name}: ${line.slice(colon + 1).trim()}`);
+  }
+  if (!headers.some((h) => h.startsWith('Via:'))) return undefined;
+  const warning = why.replace(/[^\x20-\x7e]|"/g, ' ').slice(0, 120);
+  return new TextEncoder().encode(`SIP/2.0 400 Bad Request\r\n${headers.join('\r\n')}\r\nWarning: 399 faxgate "${warning}"\r\nContent-Length: 0\r\n\r\n`);
 }
 
 /** 17.1.3: a response matches the client transaction with the same top Via branch and CSeq method. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CSEQ_MISMATCH } from '../../protocols/sip/vectors.ts';
 import { harness, SDP_AUDIO, SDP_AUDIO_B } from './harness.ts';
 
 test('INVITE over UDP to a silent peer: Timer A doubles from T1, Timer B fails the call at 64*T1 with 408', async () => {
@@ -86,4 +87,17 @@ test('a 2xx never ACKed: after 64*T1 the UAS sends BYE and ends the call (no-ack
   await h.run(40_000, 100);
   assert.deepEqual(ends, ['no-ack']);
   assert.equal(h.wire.filter((w) => w.line.startsWith('BYE') && w.from.host === '10.0.0.2').length >= 1, true);
+});
+
+test('a malformed request is answered 400 with a Warning (CSeq method mismatch, RFC 4475 3.1.2.16 style); ACK is not', async () => {
+  const h = harness();
+  h.ta.send(new TextEncoder().encode(CSEQ_MISMATCH), { host: '10.0.0.2', port: 5060 });
+  h.ta.send(new TextEncoder().encode(CSEQ_MISMATCH.replace('INVITE sip', 'ACK sip').replace('CSeq: 1 ACK', 'CSeq: x ACK')), { host: '10.0.0.2', port: 5060 });
+  await h.run(100);
+  const replies = h.wire.filter((w) => w.from.host === '10.0.0.2');
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0]?.line, 'SIP/2.0 400 Bad Request');
+  assert.match(replies[0]?.text ?? '', /\r\nVia: SIP\/2\.0\/UDP 198\.51\.100\.1;branch=z9hG4bK-mm\r\n/);
+  assert.match(replies[0]?.text ?? '', /\r\nWarning: 399 faxgate "CSeq method differs/);
+  assert.equal(h.b.layer.stats.parseErrors, 2);
 });
