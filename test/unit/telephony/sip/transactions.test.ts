@@ -101,3 +101,30 @@ test('a malformed request is answered 400 with a Warning (CSeq method mismatch, 
   assert.match(replies[0]?.text ?? '', /\r\nWarning: 399 faxgate "CSeq method differs/);
   assert.equal(h.b.layer.stats.parseErrors, 2);
 });
+
+test('terminating timers on UDP: K = T4 and J = 64*T1 after an OPTIONS, D = 32 s and I = T4 after a 486', async () => {
+  const h = harness();
+  h.b.on('invite', (call) => h.b.reject(call, 486));
+  const replies: number[] = [];
+  h.a.layer.sendRequest(
+    { kind: 'request', method: 'OPTIONS', uri: 'sip:b@10.0.0.2', body: new Uint8Array(0), headers: [
+      { name: 'From', value: '<sip:a@10.0.0.1>;tag=o1' }, { name: 'To', value: '<sip:b@10.0.0.2>' }, { name: 'Call-ID', value: 'opt@x' },
+      { name: 'CSeq', value: '1 OPTIONS' }, { name: 'Max-Forwards', value: '70' },
+    ] },
+    { protocol: 'UDP', address: { host: '10.0.0.2', port: 5060 } },
+    { receiveResponse: (r) => replies.push(r.status), timeout: () => replies.push(0) },
+  );
+  h.a.invite('sip:b@10.0.0.2', SDP_AUDIO);
+  await h.run(0);
+  assert.deepEqual(replies, [200]);
+  const counts = (): [number, number] => [h.a.layer.activeTransactions, h.b.layer.activeTransactions];
+  assert.deepEqual(counts(), [2, 2], 'A: OPTIONS Completed + INVITE Completed; B: OPTIONS Completed + INVITE Confirmed');
+  await h.run(4990, 10);
+  assert.deepEqual(counts(), [2, 2]);
+  await h.run(20, 10); // t = 5.01 s: K (A's OPTIONS) and I (B's INVITE) have fired
+  assert.deepEqual(counts(), [1, 1]);
+  await h.run(26_980, 10); // t = 31.99 s
+  assert.deepEqual(counts(), [1, 1]);
+  await h.run(30, 10); // D (A's INVITE, 32 s) and J (B's OPTIONS, 64*T1 = 32 s)
+  assert.deepEqual(counts(), [0, 0]);
+});
