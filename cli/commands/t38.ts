@@ -275,6 +275,7 @@ function tiffDocument(bytes: Uint8Array): FaxSendDocument {
   return {
     pageCount: file.pages.length,
     resolution: resolutionOf(first.yDpi, first.height),
+    ...widthOf(first.width),
     page: async (index) => {
       const info = file.pages[index];
       if (info === undefined) throw new RangeError(`no page ${index + 1}`);
@@ -288,6 +289,11 @@ function resolutionOf(yDpi: number | undefined, height: number): FaxResolution {
   if (yDpi >= 300) return 'superfine';
   if (yDpi >= 150) return 'fine';
   return 'standard';
+}
+
+/** A B4 (2048) or A3 (2432) page asks DCS for its own width; anything else goes out at A4. */
+function widthOf(pels: number): { width?: 2048 | 2432 } {
+  return pels === 2048 || pels === 2432 ? { width: pels } : {};
 }
 
 const Y_DPI: Record<FaxResolution, number> = { standard: 98, fine: 196, superfine: 391 };

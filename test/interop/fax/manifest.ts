@@ -12,7 +12,9 @@ import type { FaxResultName } from '../../../protocols/fax-results/index.ts';
 
 export type Peers = 'faxgate->spandsp' | 'spandsp->faxgate' | 'faxgate->faxgate';
 export type Coding = 'mh' | 'mr' | 'mmr';
-export type Resolution = 'standard' | 'fine';
+export type Resolution = 'standard' | 'fine' | 'superfine';
+/** Page width in pels at R8: A4 1728, B4 2048, A3 2432. */
+export type Width = 1728 | 2048 | 2432;
 
 /** How a failure case breaks the call. */
 export type Fault =
@@ -30,6 +32,8 @@ export interface FaxCase {
   readonly coding: Coding;
   readonly resolution: Resolution;
   readonly pages: 1 | 2 | 10;
+  /** Page width (default 1728). */
+  readonly width?: Width;
   /** Percentage of packets each side drops (both directions). */
   readonly loss?: number;
   /** Redundancy both sides send; default 3. */
@@ -162,6 +166,27 @@ function failures(): FaxCase[] {
   ];
 }
 
+/**
+ * The rest of the negotiated matrix (issue 5): superfine (204x391) and the wider pages, B4
+ * (2048 pels) and A3 (2432), each way and faxgate to itself; ECM MMR, and non-ECM MR once.
+ */
+function sizes(): FaxCase[] {
+  const cases: FaxCase[] = [];
+  const shapes: readonly { readonly resolution: Resolution; readonly width: Width; readonly name: string }[] = [
+    { resolution: 'superfine', width: 1728, name: 'superfine A4' },
+    { resolution: 'fine', width: 2048, name: 'fine B4 width 2048' },
+    { resolution: 'fine', width: 2432, name: 'fine A3 width 2432' },
+  ];
+  for (const peers of PEERS) {
+    for (const s of shapes) {
+      cases.push({ id: `${peers} ECM MMR ${s.name} 1 page`, peers, ecm: true, coding: 'mmr', resolution: s.resolution, width: s.width, pages: 1, timeScale: SCALE });
+    }
+    cases.push({ id: `${peers} non-ECM MR superfine A4 1 page`, peers, ecm: false, coding: 'mr', resolution: 'superfine', width: 1728, pages: 1, timeScale: SCALE });
+    cases.push({ id: `${peers} non-ECM MR fine B4 width 2048 1 page`, peers, ecm: false, coding: 'mr', resolution: 'fine', width: 2048, pages: 1, timeScale: SCALE });
+  }
+  return cases;
+}
+
 function realTime(): FaxCase[] {
   return [
     { id: 'faxgate->spandsp ECM MMR fine 1 page at real time', peers: 'faxgate->spandsp', ecm: true, coding: 'mmr', resolution: 'fine', pages: 1, timeScale: 1 },
@@ -169,4 +194,4 @@ function realTime(): FaxCase[] {
   ];
 }
 
-export const MANIFEST: readonly FaxCase[] = [...matrix(), ...lossy(), ...failures(), ...realTime()];
+export const MANIFEST: readonly FaxCase[] = [...matrix(), ...lossy(), ...failures(), ...realTime(), ...sizes()];

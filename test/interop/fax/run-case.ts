@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreeUdpPorts, runSpandsp, type SpandspOptions } from '../../support/spandsp.ts';
-import type { FaxCase, Resolution } from './manifest.ts';
+import type { FaxCase, Resolution, Width } from './manifest.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const workDir = join(root, 'test', '.work', 'fax-conformance');
@@ -39,19 +39,27 @@ export interface CaseRun {
   readonly faultAtMs: number;
 }
 
-/** A text page per page number, rendered by Ghostscript to a fax TIFF (1728 pels wide). */
-export function textTiff(pages: number, resolution: Resolution): string {
+const ROWS_A4: Record<Resolution, number> = { standard: 1146, fine: 2292, superfine: 4584 };
+const Y_DPI: Record<Resolution, number> = { standard: 98, fine: 196, superfine: 391 };
+
+/**
+ * A text page per page number, rendered by Ghostscript to a fax TIFF `width` pels wide
+ * (A4 length at the resolution: the wider pages are about the width being negotiated).
+ */
+export function textTiff(pages: number, resolution: Resolution, width: Width = 1728): string {
   mkdirSync(workDir, { recursive: true });
-  const path = join(workDir, `text-${pages}p-${resolution}.tif`);
+  const path = join(workDir, `text-${pages}p-${resolution}${width === 1728 ? '' : `-${width}`}.tif`);
   if (existsSync(path)) return path;
   const ps = `${path}.ps`;
   const lines = ['%!PS', '/Helvetica findfont 24 scalefont setfont'];
   for (let p = 1; p <= pages; p++) {
     for (let l = 0; l < 8; l++) lines.push(`50 ${740 - l * 34} moveto (faxgate conformance: page ${p} of ${pages}, line ${l + 1}) show`);
+    // On a wide page, a bar by the right edge: a receiver that cropped to A4 would lose it.
+    if (width !== 1728) lines.push(`${Math.floor((width * 72) / 204) - 30} 100 moveto 0 600 rlineto 8 setlinewidth stroke`);
     lines.push(`${80 + p * 30} 150 moveto 320 ${p * 25} rlineto 6 setlinewidth stroke showpage`);
   }
   writeFileSync(ps, lines.join('\n') + '\n');
-  const size = resolution === 'fine' ? ['-r204x196', '-g1728x2292'] : ['-r204x98', '-g1728x1146'];
+  const size = [`-r204x${Y_DPI[resolution]}`, `-g${width}x${ROWS_A4[resolution]}`];
   const tmp = `${path}.${process.pid}.tmp`;
   const gs = spawnSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=tiffg4', ...size, `-sOutputFile=${tmp}`, ps], { encoding: 'utf8' });
   if (gs.status !== 0) throw new Error(`ghostscript failed: ${gs.stderr}`);
@@ -123,7 +131,7 @@ function fromSpandsp(r: Awaited<ReturnType<typeof runSpandsp>['result']>): EndRe
 let serial = 0;
 
 export async function runCase(c: FaxCase): Promise<CaseRun> {
-  const sent = textTiff(c.pages, c.resolution);
+  const sent = textTiff(c.pages, c.resolution, c.width);
   const received = join(workDir, `rx-${process.pid}-${++serial}.tif`);
   rmSync(received, { force: true });
   const [portA, portB] = await pickFreeUdpPorts(2);
