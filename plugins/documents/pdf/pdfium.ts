@@ -60,6 +60,15 @@ export interface PdfPageSize {
   readonly height: number;
 }
 
+/** Where a page lands on the target, in its pixels. */
+export interface PageRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly rotation: 0 | 90;
+}
+
 export class PdfiumDocument {
   private closed = false;
 
@@ -93,24 +102,17 @@ export class PdfiumDocument {
   }
 
   /**
-   * Renders page `index` into `target`, fitted to the rectangle (x, y, width, height) of the
-   * target's pixels, turned counter-clockwise when `rotation` is 90. Returns the page's size.
+   * Renders page `index` into `target`, fitted to the rectangle `place` picks for the page's
+   * size (turned counter-clockwise when its rotation is 90), and returns that rectangle. The
+   * page is loaded once: loading parses its content, as long as a tenth of drawing a text page.
    */
-  renderInto(index: number, target: GrayTarget, rect: { x: number; y: number; width: number; height: number; rotation: 0 | 90 }): void {
+  render<R extends PageRect>(index: number, target: GrayTarget, place: (size: PdfPageSize) => R): R {
     const page = this.m._FPDF_LoadPage(this.doc, index);
     if (page === 0) throw new DocumentError('DOC_CORRUPT', { format: 'pdf', page: index + 1 });
     try {
+      const rect = place({ width: this.m._FPDF_GetPageWidthF(page), height: this.m._FPDF_GetPageHeightF(page) });
       this.m._FPDF_RenderPageBitmap(target.bitmap, page, rect.x, rect.y, rect.width, rect.height, rect.rotation === 90 ? rotateCcw : 0, renderFlags);
-    } finally {
-      this.m._FPDF_ClosePage(page);
-    }
-  }
-
-  pageSize(index: number): PdfPageSize {
-    const page = this.m._FPDF_LoadPage(this.doc, index);
-    if (page === 0) throw new DocumentError('DOC_CORRUPT', { format: 'pdf', page: index + 1 });
-    try {
-      return { width: this.m._FPDF_GetPageWidthF(page), height: this.m._FPDF_GetPageHeightF(page) };
+      return rect;
     } finally {
       this.m._FPDF_ClosePage(page);
     }
@@ -142,8 +144,9 @@ export class GrayTarget {
     return new GrayTarget(m, bitmap, ptr, width, height);
   }
 
+  /** White all over; a plain memset (PDFium's FillRect goes through its compositor, 5x slower). */
   clear(): void {
-    this.m._FPDFBitmap_FillRect(this.bitmap, 0, 0, this.width, this.height, 0xffffffff);
+    this.m.HEAPU8.fill(255, this.ptr, this.ptr + this.width * this.height);
   }
 
   /**
