@@ -10,7 +10,8 @@
  * Bounds: the buffer holds at most the undecoded tail of the input; rows stop at `height` or
  * `maxLines`; every loop consumes input or emits a row.
  */
-import { changesCapacity, renderRow, SENTINELS } from './changes.ts';
+import type { RowWords } from './changes.ts';
+import { changesCapacity, renderRowWords, rowWordsFor, SENTINELS } from './changes.ts';
 import { MAX_WIDTH } from './line-encoder.ts';
 import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, WHITE_DECODE } from './tables.ts';
 import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
@@ -64,6 +65,7 @@ export class LineDecoder implements DecodeCounters {
   private ref: Int32Array;
   /** last emitted row: the repair source */
   private readonly row: Uint8Array;
+  private readonly rowWords: RowWords;
   private hasRow = false;
 
   private nLines = 0;
@@ -109,7 +111,8 @@ export class LineDecoder implements DecodeCounters {
     this.buf = new Uint8Array(4096 + PAD_BYTES);
     this.cur = new Int32Array(changesCapacity(width));
     this.ref = new Int32Array(changesCapacity(width)).fill(width);
-    this.row = new Uint8Array(this.rowBytes);
+    this.rowWords = rowWordsFor(width);
+    this.row = this.rowWords.row;
   }
 
   get lines(): number {
@@ -272,7 +275,7 @@ export class LineDecoder implements DecodeCounters {
       return this.badRow(dataStart);
     }
     if (n < 0) return this.badRow(dataStart);
-    renderRow(this.cur, n, this.width, this.row, 0);
+    renderRowWords(this.cur, n, this.width, this.rowWords);
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
