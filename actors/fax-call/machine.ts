@@ -14,9 +14,10 @@
  *                          PPS ─► wait (T4) │                  (data, or FCD frames; T2 watchdog)
  *                          PPR ─► resend    │          D  MPS/EOP/EOM: copy quality ─► MCF/RTP/RTN
  *                          4th PPR ─► CTC   │             PPS: complete block ─► MCF, else PPR
- *  D  phaseD: MPS|EOP ─► wait (T4) ◄────────┘             phaseD.respond ─► phaseC | awaitDcn | phaseB
+ *  D  phaseD: MPS|EOP|EOM ─► wait (T4) ◄────┘             phaseD.respond ─► phaseC | awaitDcn | phaseB
  *        MCF: next page (C) or E   RTP: retrain (B)     E  DCN ─► released
  *        RTN: retrain, same page (B)
+ *        MCF/RTP to EOM (next page differs in resolution or width): phaseB.awaitDis, new DCS
  *  E  disconnect: DCN ─► released
  *
  * Every end goes through `disconnect` (DCN, T.30 5.3.6.1.10) or straight to `released`
@@ -65,7 +66,7 @@ import { decodeCodedPage, ecmPageData, ecmPassThrough, nonEcmPageChunks, type Co
 import { TCF_MS, TcfCheck } from '../../telephony/t30/tcf.ts';
 import { newPageAssembler, takeEcmFrame, takeFastData } from './reception.ts';
 import { MAX_PAGE_RETRIES, MAX_TRIES, PPR_BEFORE_CTC, initialContext, resultOf, type FaxCallContext } from './context.ts';
-import type { FaxCallOptions, FaxCallResult, FaxPhase, FaxResolution, FaxSendDocument } from './types.ts';
+import type { FaxCallOptions, FaxCallResult, FaxPhase, FaxResolution, FaxSendDocument, PageFormat } from './types.ts';
 import type { FaxResultName } from '../../protocols/fax-results/index.ts';
 
 /** A T.30 frame from the far end, raised under its FCF name. */
@@ -95,15 +96,35 @@ function identFrame(c: FaxCallContext, fcf: 'TSI' | 'CSI'): Uint8Array[] {
   return c.localIdent.length > 0 ? [frame(c, fcf, false, encodeIdent(c.localIdent.slice(0, 20)))] : [];
 }
 
-function postMessageFcf(c: FaxCallContext): 'MPS' | 'EOP' {
-  return c.send !== undefined && c.pages + 1 < c.send.pageCount ? 'MPS' : 'EOP';
+/** Page `index`'s resolution and width, the document's own unless it says per page. */
+export function formatOf(doc: FaxSendDocument, index: number): Required<PageFormat> {
+  const f = doc.pageFormat?.(index);
+  return { resolution: f?.resolution ?? doc.resolution, width: f?.width ?? doc.width ?? 1728 };
+}
+
+/**
+ * True when the page after the current one needs another DCS: T.30 has no way to change
+ * resolution or width within a message, so the message ends there (EOM) and phase B
+ * starts again.
+ */
+function nextPageNeedsNewDcs(c: FaxCallContext): boolean {
+  const doc = c.send;
+  if (doc === undefined || c.pages + 1 >= doc.pageCount) return false;
+  const now = formatOf(doc, c.pages);
+  const next = formatOf(doc, c.pages + 1);
+  return now.resolution !== next.resolution || now.width !== next.width;
+}
+
+function postMessageFcf(c: FaxCallContext): 'MPS' | 'EOP' | 'EOM' {
+  if (c.send === undefined || c.pages + 1 >= c.send.pageCount) return 'EOP';
+  return nextPageNeedsNewDcs(c) ? 'EOM' : 'MPS';
 }
 
 function pageCoding(c: FaxCallContext, doc: FaxSendDocument): PageCoding {
   const dcs = c.dcs;
   if (dcs === undefined) throw new Error('page coding before DCS');
   const to = dcs.resolution === 'standard' || dcs.resolution === 'fine' || dcs.resolution === 'superfine' ? dcs.resolution : 'standard';
-  return { width: dcs.width === 'invalid' ? 1728 : dcs.width, compression: dcs.compression, fromResolution: doc.resolution, toResolution: to };
+  return { width: dcs.width === 'invalid' ? 1728 : dcs.width, compression: dcs.compression, fromResolution: formatOf(doc, c.pages).resolution, toResolution: to };
 }
 
 function phaseDetail(phase: FaxPhase): string {
@@ -160,6 +181,8 @@ export const faxCallMachine = setup({
     canFallBack: ({ context }) => context.rate !== undefined && fallbackRate(context.rate, context.rates) !== undefined,
     usesEcm: ({ context }) => context.dcs?.ecm === true,
     morePages: ({ context }) => context.send !== undefined && context.pages + 1 < context.send.pageCount,
+    /** The command just confirmed was EOM: the next page starts in phase B. */
+    endOfMessage: ({ context }) => nextPageNeedsNewDcs(context),
     moreBlocks: ({ context }) => context.block + 1 < context.blocks.length,
     mayRetransmit: ({ context }) => context.pprCount + 1 < PPR_BEFORE_CTC,
     mayResendPage: ({ context }) => context.pageRetries < MAX_PAGE_RETRIES,
@@ -232,13 +255,13 @@ export const faxCallMachine = setup({
     }),
     chooseDcs: assign(({ context }) => {
       const remote = context.remoteDis as DisCapabilities;
-      const doc = context.send as FaxSendDocument;
+      const format = formatOf(context.send as FaxSendDocument, context.pages);
       const prefs = {
         maxBitRate: context.maxBitRate,
         ecm: context.ecmWanted,
         ecmFrameSize: remote.prefer64OctetFrames ? 64 : context.ecmFrameSize,
-        resolution: doc.resolution,
-        width: doc.width ?? 1728,
+        resolution: format.resolution,
+        width: format.width,
         compressions: context.compressions,
       } as const;
       const dcs = chooseDcs(context.local, remote, prefs);
@@ -478,6 +501,13 @@ export const faxCallMachine = setup({
                 { target: 'sendDcs', actions: 'chooseDcs' },
               ],
             },
+            // After MCF (or RTP) to EOM: the receiver starts phase B again with DIS (T.30
+            // 5.3.6.1.6), and the DCS for the next page answers it.
+            awaitDis: {
+              entry: 'resetTries',
+              on: { DIS: { target: 'choose', actions: 'takeDis' } },
+              after: { T1: { target: '#faxCall.disconnect', actions: { type: 'fail', params: { name: 'remote-no-response', detail: 'no DIS within T1 after EOM' } } } },
+            },
             sendDcs: {
               entry: 'countTry',
               invoke: {
@@ -569,6 +599,7 @@ export const faxCallMachine = setup({
                     // T.30 A.4: MCF, the partial page is complete.
                     MCF: [
                       { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
+                      { guard: 'endOfMessage', target: '#tx.phaseB.awaitDis', actions: 'pageConfirmed' },
                       { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
                       { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
                     ],
@@ -642,6 +673,7 @@ export const faxCallMachine = setup({
                     // T.30 A.4: MCF, the partial page is complete.
                     MCF: [
                       { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
+                      { guard: 'endOfMessage', target: '#tx.phaseB.awaitDis', actions: 'pageConfirmed' },
                       { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
                       { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
                     ],
@@ -677,11 +709,13 @@ export const faxCallMachine = setup({
           initial: 'sendCommand',
           on: {
             MCF: [
+              { guard: 'endOfMessage', target: 'phaseB.awaitDis', actions: 'pageConfirmed' },
               { guard: 'morePages', target: 'phaseC', actions: 'pageConfirmed' },
               { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
             ],
             // RTP: the page is taken, but the line needs retraining before the next.
             RTP: [
+              { guard: 'endOfMessage', target: 'phaseB.awaitDis', actions: 'pageConfirmed' },
               { guard: 'morePages', target: 'phaseB.sendDcs', actions: ['pageConfirmed', 'resetTries'] },
               { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
             ],

@@ -30,6 +30,18 @@ export interface FaxSendDocument {
   readonly resolution: FaxResolution;
   /** Width the pages are meant for (default 1728): DCS asks for it when the receiver has it. */
   readonly width?: 1728 | 2048 | 2432;
+  /**
+   * Page `index`'s own resolution and width, for a document whose pages differ (default:
+   * `resolution` and `width` for every page). Where the next page differs from the one just
+   * sent, the sender ends the message with EOM and negotiates a new DCS for it (T.30 phase B).
+   */
+  pageFormat?(index: number): PageFormat;
+}
+
+/** What DCS has to say about one page. */
+export interface PageFormat {
+  readonly resolution: FaxResolution;
+  readonly width?: 1728 | 2048 | 2432;
 }
 
 /** One received page, decoded. */

@@ -276,6 +276,11 @@ function tiffDocument(bytes: Uint8Array): FaxSendDocument {
     pageCount: file.pages.length,
     resolution: resolutionOf(first.yDpi, first.height),
     ...widthOf(first.width),
+    // Pages of another resolution or width go out as a new message (EOM, new DCS).
+    pageFormat: (index) => {
+      const info = file.pages[index] ?? first;
+      return { resolution: resolutionOf(info.yDpi, info.height), width: widthOf(info.width).width ?? 1728 };
+    },
     page: async (index) => {
       const info = file.pages[index];
       if (info === undefined) throw new RangeError(`no page ${index + 1}`);
