@@ -2,6 +2,8 @@
  * The one error type of the RTP codec. Codes are stable; messages read
  * `what failed [key:value, key:value]`.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type RtpErrorCode =
   /** The packet ended before a field its header announces (CSRCs, extension, padding). */
   | 'RTP_TRUNCATED'
@@ -14,15 +16,6 @@ export type RtpErrorCode =
   /** A field out of range when encoding (payload type > 127, more than 15 CSRCs, ...). */
   | 'RTP_BAD_ARGUMENT';
 
-export class RtpDecodeError extends Error {
+export class RtpDecodeError extends CodecError<RtpErrorCode> {
   override readonly name = 'RtpDecodeError';
-  readonly code: RtpErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: RtpErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }

@@ -3,6 +3,8 @@
  * messages read `what failed [key:value, key:value]`. A UA answers 488 to an offer it
  * cannot read or accept.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type SdpErrorCode =
   /** A line that is not `x=value`, or a mandatory line (v, o, s, t, m's port/proto) malformed. */
   | 'SDP_BAD_LINE'
@@ -13,15 +15,6 @@ export type SdpErrorCode =
   /** An offer with nothing we can accept (no common codec, T.38 not offered). */
   | 'SDP_NOT_ACCEPTABLE';
 
-export class SdpError extends Error {
+export class SdpError extends CodecError<SdpErrorCode> {
   override readonly name = 'SdpError';
-  readonly code: SdpErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: SdpErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }

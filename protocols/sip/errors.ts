@@ -3,6 +3,8 @@
  * stable; messages read `what failed [key:value, key:value]`. A transport that receives an
  * unparseable request answers 400 when it can (RFC 3261 16.3, 18.3), else drops it.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type SipErrorCode =
   /** The start line is not `METHOD URI SIP/2.0` nor `SIP/2.0 CODE REASON`. */
   | 'SIP_BAD_START_LINE'
@@ -19,15 +21,6 @@ export type SipErrorCode =
   /** A digest challenge that cannot be answered (unknown algorithm or qop, missing nonce). */
   | 'SIP_BAD_CHALLENGE';
 
-export class SipParseError extends Error {
+export class SipParseError extends CodecError<SipErrorCode> {
   override readonly name = 'SipParseError';
-  readonly code: SipErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: SipErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }

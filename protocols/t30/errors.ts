@@ -2,6 +2,8 @@
  * The one error type of the T.30 frame codecs (HDLC frames, DIS/DTC/DCS, identities, ECM
  * frames). Codes are stable; messages read `what failed [key:value, key:value]`.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type T30ErrorCode =
   /** The frame or field ended early. */
   | 'T30_TRUNCATED'
@@ -16,15 +18,6 @@ export type T30ErrorCode =
   /** A value the encoder cannot put on the wire (identity too long, frame number > 255). */
   | 'T30_BAD_ARGUMENT';
 
-export class T30DecodeError extends Error {
+export class T30DecodeError extends CodecError<T30ErrorCode> {
   override readonly name = 'T30DecodeError';
-  readonly code: T30ErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: T30ErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }

@@ -3,6 +3,8 @@
  * error means the packet cannot be expressed on the wire, e.g. a V.34 indicator in T.38
  * version 0). Codes are stable; messages read `what failed [key:value, key:value]`.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type T38ErrorCode =
   /** The packet ended before a field it announces. */
   | 'T38_TRUNCATED'
@@ -17,15 +19,6 @@ export type T38ErrorCode =
   /** Structurally invalid: a t30-data packet without fields, an empty field-data, a PER fragment. */
   | 'T38_MALFORMED';
 
-export class T38DecodeError extends Error {
+export class T38DecodeError extends CodecError<T38ErrorCode> {
   override readonly name = 'T38DecodeError';
-  readonly code: T38ErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: T38ErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }

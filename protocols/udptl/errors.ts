@@ -2,6 +2,8 @@
  * The one error type of the UDPTL codec and its sender/receiver helpers. Codes are stable;
  * messages read `what failed [key:value, key:value]`.
  */
+import { CodecError } from '../codec-error.ts';
+
 export type UdptlErrorCode =
   /** The datagram ended before a field it announces. */
   | 'UDPTL_TRUNCATED'
@@ -14,15 +16,6 @@ export type UdptlErrorCode =
   /** A sender or receiver option out of range. */
   | 'UDPTL_BAD_ARGUMENT';
 
-export class UdptlDecodeError extends Error {
+export class UdptlDecodeError extends CodecError<UdptlErrorCode> {
   override readonly name = 'UdptlDecodeError';
-  readonly code: UdptlErrorCode;
-  readonly details: Readonly<Record<string, string | number>>;
-
-  constructor(code: UdptlErrorCode, message: string, details: Readonly<Record<string, string | number>> = {}) {
-    const parts = Object.entries(details).map(([k, v]) => `${k}:${v}`);
-    super(parts.length > 0 ? `${message} [${parts.join(', ')}]` : message);
-    this.code = code;
-    this.details = details;
-  }
 }
