@@ -31,9 +31,15 @@ export interface FaxCase {
   readonly ecm: boolean;
   readonly coding: Coding;
   readonly resolution: Resolution;
-  readonly pages: 1 | 2 | 10;
+  readonly pages: 1 | 2 | 3 | 10;
   /** Page width (default 1728). */
   readonly width?: Width;
+  /**
+   * Pages of differing shapes, one entry per page (`pages` long): the sender ends the
+   * message with EOM where the next page differs and negotiates again. `resolution` is then
+   * the last page's (what both ends report at the end).
+   */
+  readonly mixed?: readonly { readonly resolution: Resolution; readonly width: Width }[];
   /** Percentage of packets each side drops (both directions). */
   readonly loss?: number;
   /** Redundancy both sides send; default 3. */
@@ -187,6 +193,23 @@ function sizes(): FaxCase[] {
   return cases;
 }
 
+/** Issue 5's phase D EOM: a fine A4 page, a standard A4 page, a fine B4 page. */
+function mixedPages(): FaxCase[] {
+  const mixed = [
+    { resolution: 'fine', width: 1728 },
+    { resolution: 'standard', width: 1728 },
+    { resolution: 'fine', width: 2048 },
+  ] as const;
+  const base = { mixed, pages: 3, resolution: 'fine', timeScale: SCALE } as const;
+  return [
+    { ...base, id: 'faxgate->faxgate ECM MMR mixed fine/standard/B4 3 pages (EOM)', peers: 'faxgate->faxgate', ecm: true, coding: 'mmr' },
+    { ...base, id: 'faxgate->faxgate non-ECM MR mixed fine/standard/B4 3 pages (EOM)', peers: 'faxgate->faxgate', ecm: false, coding: 'mr' },
+    { ...base, id: 'faxgate->spandsp ECM MMR mixed fine/standard/B4 3 pages (EOM)', peers: 'faxgate->spandsp', ecm: true, coding: 'mmr' },
+    { ...base, id: 'faxgate->spandsp non-ECM MR mixed fine/standard/B4 3 pages (EOM)', peers: 'faxgate->spandsp', ecm: false, coding: 'mr' },
+    { ...base, id: 'spandsp->faxgate ECM MMR mixed fine/standard/B4 3 pages (EOM)', peers: 'spandsp->faxgate', ecm: true, coding: 'mmr' },
+  ];
+}
+
 function realTime(): FaxCase[] {
   return [
     { id: 'faxgate->spandsp ECM MMR fine 1 page at real time', peers: 'faxgate->spandsp', ecm: true, coding: 'mmr', resolution: 'fine', pages: 1, timeScale: 1 },
@@ -194,4 +217,4 @@ function realTime(): FaxCase[] {
   ];
 }
 
-export const MANIFEST: readonly FaxCase[] = [...matrix(), ...lossy(), ...failures(), ...realTime(), ...sizes()];
+export const MANIFEST: readonly FaxCase[] = [...matrix(), ...lossy(), ...failures(), ...realTime(), ...sizes(), ...mixedPages()];

@@ -67,6 +67,18 @@ export function textTiff(pages: number, resolution: Resolution, width: Width = 1
   return path;
 }
 
+/** One TIFF of pages in differing shapes (each rendered alone, then joined by libtiff's tiffcp). */
+export function mixedTiff(shapes: NonNullable<FaxCase['mixed']>): string {
+  const name = shapes.map((p) => `${p.resolution}-${p.width}`).join('_');
+  const path = join(workDir, `mixed-${name}.tif`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.${process.pid}.tmp`;
+  const cp = spawnSync('tiffcp', [...shapes.map((p) => textTiff(1, p.resolution, p.width)), tmp], { encoding: 'utf8' });
+  if (cp.status !== 0) throw new Error(`tiffcp failed: ${cp.stderr}`);
+  spawnSync('mv', [tmp, path]);
+  return path;
+}
+
 interface FaxgateRun {
   readonly listening: Promise<number>;
   readonly result: Promise<EndResult>;
@@ -131,7 +143,7 @@ function fromSpandsp(r: Awaited<ReturnType<typeof runSpandsp>['result']>): EndRe
 let serial = 0;
 
 export async function runCase(c: FaxCase): Promise<CaseRun> {
-  const sent = textTiff(c.pages, c.resolution, c.width);
+  const sent = c.mixed !== undefined ? mixedTiff(c.mixed) : textTiff(c.pages, c.resolution, c.width);
   const received = join(workDir, `rx-${process.pid}-${++serial}.tif`);
   rmSync(received, { force: true });
   const [portA, portB] = await pickFreeUdpPorts(2);
