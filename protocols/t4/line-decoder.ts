@@ -481,8 +481,11 @@ export class LineDecoder implements DecodeCounters {
           break;
         }
         a0 = a1;
+        // From VR/V0, b1 <= a0 now: restart the ref scan past it (V0 then needs no scan step).
+        if (mode >= 4) q = ib + 1;
       } else if (mode === MODE_PASS) {
         a0 = ref[ib + 1]!;
+        q = ib + 2;
       } else {
         // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
         let table = (n & 1) === 0 ? white : black;
