@@ -381,7 +381,11 @@ export class LineDecoder implements DecodeCounters {
    * padding, which no code matches, so a row can overrun the end by at most one code.
    */
 
-  /** One-dimensional row (T.4 4.1): alternating white/black runs from a white start. */
+  /**
+   * One-dimensional row (T.4 4.1): alternating white/black runs from a white start. The two
+   * colours are written out rather than switching a table variable, so each lookup reads a
+   * fixed table.
+   */
   private decode1D(): number {
     const buf = this.buf;
     const width = this.width;
@@ -394,8 +398,8 @@ export class LineDecoder implements DecodeCounters {
     const black = BLACK_DECODE;
     let a0 = 0;
     let n = 0;
-    let table = white;
-    while (a0 < width) {
+    let ok = false;
+    rows: for (;;) {
       let run = 0;
       for (;;) {
         if (nb < 13) {
@@ -403,33 +407,47 @@ export class LineDecoder implements DecodeCounters {
           bp += 2;
           nb += 16;
         }
-        const e = table[(win >>> (nb - 13)) & 0x1fff]!;
-        if (e === 0) {
-          this.pos = bp * 8 - nb;
-          return -1;
-        }
+        const e = white[(win >>> (nb - 13)) & 0x1fff]!;
+        if (e === 0) break rows;
         nb -= e & 15;
         run += e >>> 4;
         if (e < 64 << 4) break;
-        if (run > width) {
-          this.pos = bp * 8 - nb;
-          return -1;
-        }
+        if (run > width) break rows;
       }
       a0 += run;
-      if (a0 > width) {
-        this.pos = bp * 8 - nb;
-        return -1;
+      if (a0 >= width) {
+        ok = a0 === width;
+        break;
       }
       // A zero-length run inside a row (legal after a make-up code) cancels the last change.
-      if (a0 < width) {
-        if (n > 0 && cur[n - 1] === a0) n--;
-        else cur[n++] = a0;
+      if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
+      else cur[n++] = a0;
+
+      run = 0;
+      for (;;) {
+        if (nb < 13) {
+          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+          bp += 2;
+          nb += 16;
+        }
+        const e = black[(win >>> (nb - 13)) & 0x1fff]!;
+        if (e === 0) break rows;
+        nb -= e & 15;
+        run += e >>> 4;
+        if (e < 64 << 4) break;
+        if (run > width) break rows;
       }
-      table = table === white ? black : white;
+      a0 += run;
+      if (a0 >= width) {
+        ok = a0 === width;
+        break;
+      }
+      if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
+      else cur[n++] = a0;
     }
-    for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     this.pos = bp * 8 - nb;
+    if (!ok) return -1;
+    for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     return n;
   }
 
