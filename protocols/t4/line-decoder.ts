@@ -505,31 +505,45 @@ export class LineDecoder implements DecodeCounters {
         a0 = ref[ib + 1]!;
         q = ib + 2;
       } else {
-        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
-        let table = (n & 1) === 0 ? white : black;
+        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c); written out twice so
+        // neither loop switches tables.
+        const first = (n & 1) === 0 ? white : black;
+        const second = (n & 1) === 0 ? black : white;
         let a1 = a0 < 0 ? 0 : a0;
-        let a2 = 0;
-        for (let k = 0; k < 2; k++) {
-          let run = 0;
-          for (;;) {
-            if (nb < 13) {
-              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-              bp += 2;
-              nb += 16;
-            }
-            const r = table[(win >>> (nb - 13)) & 0x1fff]!;
-            if (r === 0 || run > width) {
-              this.pos = bp * 8 - nb;
-              return -1;
-            }
-            nb -= r & 15;
-            run += r >>> 4;
-            if (r < 64 << 4) break;
+        let run = 0;
+        for (;;) {
+          if (nb < 13) {
+            win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+            bp += 2;
+            nb += 16;
           }
-          if (k === 0) a1 += run;
-          else a2 = a1 + run;
-          table = table === white ? black : white;
+          const r = first[(win >>> (nb - 13)) & 0x1fff]!;
+          if (r === 0 || run > width) {
+            this.pos = bp * 8 - nb;
+            return -1;
+          }
+          nb -= r & 15;
+          run += r >>> 4;
+          if (r < 64 << 4) break;
         }
+        a1 += run;
+        run = 0;
+        for (;;) {
+          if (nb < 13) {
+            win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+            bp += 2;
+            nb += 16;
+          }
+          const r = second[(win >>> (nb - 13)) & 0x1fff]!;
+          if (r === 0 || run > width) {
+            this.pos = bp * 8 - nb;
+            return -1;
+          }
+          nb -= r & 15;
+          run += r >>> 4;
+          if (r < 64 << 4) break;
+        }
+        const a2 = a1 + run;
         if (a2 > width) break;
         if (a1 < width) {
           if (n > 0 && cur[n - 1] === a1) n--;
