@@ -39,12 +39,12 @@ describe('grayToBilevel (page workers)', () => {
     });
   }
 
-  it('mono: a view at an odd offset (not word-aligned) still matches', () => {
+  it('a view at an odd offset (not word-aligned) still matches', () => {
     const g = pageLike(1728, 50, 7);
     const shifted = new Uint8Array(g.data.length + 1);
     shifted.set(g.data, 1);
     const view: Gray = { width: g.width, height: g.height, data: shifted.subarray(1) };
-    assert.equal(firstDifference(grayToBilevel(view, 'mono'), toBilevel(g, 'mono')), undefined);
+    for (const quality of ['mono', 'halftone'] as const) assert.equal(firstDifference(grayToBilevel(view, quality), toBilevel(g, quality)), undefined, quality);
   });
 
   it('rejects data that does not match the size', () => {
