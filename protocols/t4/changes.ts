@@ -167,3 +167,31 @@ export function renderRowWords(changes: Int32Array, n: number, width: number, rw
   if (tail !== 0) row[rowBytes - 1]! &= (0xff00 >>> tail) & 0xff;
   // Bits past the row in the last word are never read; the next row's fill clears them.
 }
+
+/**
+ * Decoders may mark changes straight into RowWords.words (bit (x ^ 7) & 31 of word x >> 5
+ * toggled per change) and then call paintMarkedRow; only where words are little-endian.
+ */
+export const WORD_MARKS = LITTLE_ENDIAN;
+
+/** Turn change marks in rw.words (see WORD_MARKS) into the row's pixels. */
+export function paintMarkedRow(rw: RowWords, width: number): void {
+  const words = rw.words;
+  const nWords = words.length;
+  let carry = 0;
+  for (let j = 0; j < nWords; j++) {
+    let x = words[j]!;
+    x ^= (x >>> 1) & 0x7f7f7f7f;
+    x ^= (x >>> 2) & 0x3f3f3f3f;
+    x ^= (x >>> 4) & 0x0f0f0f0f;
+    let q = (x & 0x01010101) << 8;
+    q ^= q << 8;
+    q ^= q << 16;
+    x ^= Math.imul(q, 0xff) ^ carry;
+    words[j] = x;
+    carry = -((x >>> 24) & 1);
+  }
+  const row = rw.row;
+  const tail = width & 7;
+  if (tail !== 0) row[row.length - 1]! &= (0xff00 >>> tail) & 0xff;
+}

@@ -11,7 +11,15 @@
  * `maxLines`; every loop consumes input or emits a row.
  */
 import type { RowWords } from './changes.ts';
-import { changesCapacity, renderRowWords, rowWordsFor, SENTINELS } from './changes.ts';
+import {
+  changesCapacity,
+  paintMarkedRow,
+  renderRow,
+  renderRowWords,
+  rowWordsFor,
+  SENTINELS,
+  WORD_MARKS,
+} from './changes.ts';
 import { MAX_WIDTH } from './line-encoder.ts';
 import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, WHITE_DECODE } from './tables.ts';
 import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
@@ -64,8 +72,14 @@ export class LineDecoder implements DecodeCounters {
   private cur: Int32Array;
   private ref: Int32Array;
   /** last emitted row: the repair source */
-  private readonly row: Uint8Array;
-  private readonly rowWords: RowWords;
+  private row: Uint8Array;
+  private rowWords: RowWords;
+  /**
+   * Where the row being decoded is painted: the decoders toggle a mark at each change as they
+   * find it (see WORD_MARKS); it becomes `row` only once the row decodes cleanly, so a bad row
+   * leaves the repair source untouched.
+   */
+  private nextWords: RowWords;
   private hasRow = false;
 
   private nLines = 0;
@@ -112,6 +126,7 @@ export class LineDecoder implements DecodeCounters {
     this.cur = new Int32Array(changesCapacity(width));
     this.ref = new Int32Array(changesCapacity(width)).fill(width);
     this.rowWords = rowWordsFor(width);
+    this.nextWords = rowWordsFor(width);
     this.row = this.rowWords.row;
   }
 
@@ -275,7 +290,14 @@ export class LineDecoder implements DecodeCounters {
       return this.badRow(dataStart);
     }
     if (n < 0) return this.badRow(dataStart);
-    renderRowWords(this.cur, n, this.width, this.rowWords);
+    const next = this.nextWords;
+    // Few changes: painting spans beats a pass over every word.
+    if (!oneD) renderRowWords(this.cur, n, this.width, next);
+    else if (WORD_MARKS && n * 8 >= this.rowBytes) paintMarkedRow(next, this.width);
+    else renderRow(this.cur, n, this.width, next.row, 0);
+    this.nextWords = this.rowWords;
+    this.rowWords = next;
+    this.row = next.row;
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
@@ -399,6 +421,12 @@ export class LineDecoder implements DecodeCounters {
     let a0 = 0;
     let n = 0;
     let ok = false;
+    // Each change toggles its pixel's bit in `marks` (little-endian word bit (x ^ 7) & 31); the
+    // word being built stays in `mw`, so a dozen changes in one word never read memory back.
+    const marks = this.nextWords.words;
+    marks.fill(0);
+    let mw = 0;
+    let mk = 0;
     rows: for (;;) {
       let run = 0;
       for (;;) {
@@ -422,6 +450,12 @@ export class LineDecoder implements DecodeCounters {
       // A zero-length run inside a row (legal after a make-up code) cancels the last change.
       if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
       else cur[n++] = a0;
+      {
+        const k = a0 >>> 5;
+        mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
+        marks[k] = mw;
+        mk = k;
+      }
 
       run = 0;
       for (;;) {
@@ -444,6 +478,12 @@ export class LineDecoder implements DecodeCounters {
       }
       if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
       else cur[n++] = a0;
+      {
+        const k = a0 >>> 5;
+        mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
+        marks[k] = mw;
+        mk = k;
+      }
     }
     this.pos = bp * 8 - nb;
     if (!ok) return -1;
