@@ -75,9 +75,9 @@ export class LineDecoder implements DecodeCounters {
   private row: Uint8Array;
   private rowWords: RowWords;
   /**
-   * Where the row being decoded is painted: the decoders toggle a mark at each change as they
-   * find it (see WORD_MARKS); it becomes `row` only once the row decodes cleanly, so a bad row
-   * leaves the repair source untouched.
+   * Where the row being decoded is painted (the 1-D decoder toggles a mark at each change as it
+   * finds it, see WORD_MARKS; 2-D rows are painted from their changes afterwards). It becomes
+   * `row` only once the row decodes cleanly, so a bad row leaves the repair source untouched.
    */
   private nextWords: RowWords;
   private hasRow = false;
@@ -423,6 +423,7 @@ export class LineDecoder implements DecodeCounters {
     let ok = false;
     // Each change toggles its pixel's bit in `marks` (little-endian word bit (x ^ 7) & 31); the
     // word being built stays in `mw`, so a dozen changes in one word never read memory back.
+    // A cancelled change toggles its bit back.
     const marks = this.nextWords.words;
     marks.fill(0);
     let mw = 0;
