@@ -13,6 +13,7 @@ const commands: Record<string, Entry> = {
   image: { summary: 'fax image files: `image info FILE`, `image convert IN OUT` (TIFF G3/G4, PDF, PNG)', load: () => import('./commands/image.ts') },
   render: { summary: 'documents (PDF, Office, HTML, URL, text, images, ZIP) to a fax TIFF: `render FILE... -o OUT.tif`', load: () => import('./commands/render.ts') },
   t38: { summary: 'one fax call straight over T.38/UDPTL (no SIP): `t38 send --tiff F ...`, `t38 recv --out F ...`', load: () => import('./commands/t38.ts') },
+  call: { summary: 'one outbound fax call over SIP with T.38: `call send --tiff F --to sip:NUMBER@HOST:PORT ...`', load: () => import('./commands/call.ts') },
 };
 
 export function helpText(): string {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
-import { outcome } from '../../protocols/fax-results/index.ts';
+import { outcome, type FaxResultName } from '../../protocols/fax-results/index.ts';
 import { TiffError, TiffStreamWriter, decodeTiffPage, readTiff } from '../../protocols/tiff/index.ts';
 import type { T38Version } from '../../protocols/t38/index.ts';
 import { T38Terminal, withSendLoss, type DatagramTransport } from '../../telephony/t38/index.ts';
@@ -160,7 +160,7 @@ function integer(text: string | undefined, name: string, min: number, max: numbe
   return n;
 }
 
-interface ResultLine {
+export interface ResultLine {
   ok: boolean;
   code: number;
   reason: string;
@@ -257,18 +257,18 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   });
 }
 
-function failureLine(name: 'internal' | 'no-fax-received', detail: string): Omit<ResultLine, 'durationMs'> {
+export function failureLine(name: FaxResultName, detail: string): Omit<ResultLine, 'durationMs'> {
   const o = outcome(name, detail);
   return { ok: false, code: o.code, reason: o.reason, pages: 0, remoteCsid: '', ecm: false, bitRate: 0, compression: 'none', resolution: 'none' };
 }
 
-function print(io: CliIo, line: ResultLine): number {
+export function print(io: CliIo, line: ResultLine): number {
   io.stdout.write(`${JSON.stringify(line)}\n`);
   return line.ok ? 0 : 1;
 }
 
 /** The pages of a TIFF, decoded one at a time as the call asks for them. */
-function tiffDocument(bytes: Uint8Array): FaxSendDocument {
+export function tiffDocument(bytes: Uint8Array): FaxSendDocument {
   const file = readTiff(bytes);
   const first = file.pages[0];
   if (first === undefined) throw new TiffError('TIFF_NO_PAGES', 'no pages');
