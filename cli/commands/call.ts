@@ -281,6 +281,13 @@ function negotiated(ua: UserAgent, call: Call, offer: SessionDescription, local:
       const n = readAnswer(offer, parseSdp(sdp), local);
       if (n.t38 !== undefined) return finish(n.t38);
       if (n.audio === undefined) return finish({ failed: 488, reason: 'the answer has neither T.38 nor audio' });
+      // A fax gateway usually re-INVITEs to T.38 itself right after answering; offering ours at
+      // the same moment would only collide (491 both ways), so ours waits a moment first.
+      setTimeout(() => {
+        if (!done) switchToT38();
+      }, FAR_END_REINVITE_GRACE_MS);
+    });
+    const switchToT38 = (): void => {
       const t38Offer = buildOffer({ ...local, sessionVersion: local.sessionVersion + 1 }, { audio: false, image: true });
       void ua.reinvite(call, serializeSdp(t38Offer)).then((r) => {
         if (done) return;
@@ -289,9 +296,11 @@ function negotiated(ua: UserAgent, call: Call, offer: SessionDescription, local:
         if (t === undefined) return finish({ failed: 488, reason: 're-INVITE to T.38 answered without T.38' });
         finish(t);
       });
-    });
+    };
   });
 }
+
+const FAR_END_REINVITE_GRACE_MS = 1500;
 
 function errorCorrection(s: T38Session): UdptlErrorCorrection {
   if (s.errorCorrection === 't38UDPFEC') return { mode: 'fec', span: 3, entries: 3 };

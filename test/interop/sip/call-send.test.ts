@@ -121,3 +121,20 @@ test('call send: a 486 Busy Here ends as fax result 6017 (busy), exit 1', { skip
     sipp.kill();
   }
 });
+
+test('call send --audio-first: the gateway answers audio and re-INVITEs to T.38; faxgate accepts and sends its UDPTL there', { skip, timeout: 30_000 }, async () => {
+  const [sippPort, sippMedia] = await pickFreeUdpPorts(2) as [number, number];
+  const sipp = runSipp({ scenario: 'uas-audio-then-t38.xml', port: sippPort, mediaPort: sippMedia });
+  await delay(200);
+  try {
+    // Nobody answers T.38 behind this gateway: the fax times out (300 ms real at time-scale 10), then faxgate hangs up.
+    const run = await faxgate(['call', 'send', '--audio-first', '--tiff', onePage, '--to', `sip:0312345678@127.0.0.1:${sippPort}`, '--time-scale', '10', '--timeout', '3']);
+    // SIPp checks our 200 to its re-INVITE (m=image udptl t38, redundancy) and our BYE.
+    sippClean(await sipp.result);
+    assert.match(run.stderr, new RegExp(`faxgate call: T\\.38 to 127\\.0\\.0\\.1:${sippMedia + 2} `));
+    assert.equal(run.code, 1);
+    assert.equal(run.json.ok, false);
+  } finally {
+    sipp.kill();
+  }
+});
