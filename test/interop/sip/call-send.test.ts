@@ -104,23 +104,27 @@ test('call send: INVITE with T.38 to a SIPp gateway, the page reaches SpanDSP pi
   }
 });
 
-test('call send: a 486 Busy Here ends as fax result 6017 (busy), exit 1', { skip, timeout: 30_000 }, async () => {
-  const [sippPort, sippMedia] = await pickFreeUdpPorts(2) as [number, number];
-  const sipp = runSipp({ scenario: 'uas-busy.xml', port: sippPort, mediaPort: sippMedia });
-  await delay(200);
-  try {
-    const run = await faxgate(['call', 'send', '--tiff', onePage, '--to', `sip:0312345678@127.0.0.1:${sippPort}`]);
-    const r = await sipp.result;
-    sippClean(r);
-    assert.match(r.log, /offered image/);
-    assert.equal(run.code, 1);
-    assert.equal(run.json.ok, false);
-    assert.equal(run.json.code, 6017, run.json.reason);
-    assert.equal(run.json.pages, 0);
-  } finally {
-    sipp.kill();
-  }
-});
+// The numbers are FAX_RESULTS' codes, written out so a changed mapping fails here.
+for (const [status, scenario, code, name] of [[486, 'uas-busy.xml', 6017, 'busy'], [488, 'uas-refuse-t38.xml', 6088, 'T.38 refused']] as const) {
+  test(`call send: a ${status} to the T.38 INVITE ends as fax result ${code} (${name}), exit 1`, { skip, timeout: 30_000 }, async () => {
+    const [sippPort, sippMedia] = await pickFreeUdpPorts(2) as [number, number];
+    const sipp = runSipp({ scenario, port: sippPort, mediaPort: sippMedia });
+    await delay(200);
+    try {
+      const run = await faxgate(['call', 'send', '--tiff', onePage, '--to', `sip:0312345678@127.0.0.1:${sippPort}`]);
+      const r = await sipp.result;
+      sippClean(r);
+      assert.match(r.log, /offered image/);
+      assert.equal(run.code, 1);
+      assert.equal(run.json.ok, false);
+      assert.equal(run.json.code, code, run.json.reason);
+      assert.match(run.json.reason, new RegExp(`SIP ${status}`));
+      assert.equal(run.json.pages, 0);
+    } finally {
+      sipp.kill();
+    }
+  });
+}
 
 test('call send --audio-first: the gateway answers audio and re-INVITEs to T.38; faxgate accepts and sends its UDPTL there', { skip, timeout: 30_000 }, async () => {
   const [sippPort, sippMedia] = await pickFreeUdpPorts(2) as [number, number];
