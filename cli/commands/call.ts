@@ -16,7 +16,7 @@ import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type SipTran
 import { T38Terminal } from '../../telephony/t38/index.ts';
 import { UdpTransport } from '../../telephony/udp/udp-transport.ts';
 import { runFaxCall, type FaxSendDocument } from '../../actors/fax-call/index.ts';
-import { failureLine, print, tiffDocument, type ResultLine } from './t38.ts';
+import { failureLine, print, resultLine, tiffDocument, type ResultLine } from './t38.ts';
 
 /**
  * `faxgate call send`: one outbound fax call over SIP, the pages carried by T.38. The SIP
@@ -229,18 +229,7 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
       // Our 200 to the far end's BYE must leave before the socket closes.
       await until(() => false, 200);
     }
-    return print(io, {
-      ok: result.ok,
-      code: result.code,
-      reason: timedOut && !result.ok ? `${result.reason} (timeout after ${a.timeoutMs / 1000} s)` : result.reason,
-      pages: result.pages,
-      remoteCsid: result.remoteCsid,
-      ecm: result.ecm,
-      bitRate: result.bitRate,
-      compression: result.compression,
-      resolution: result.resolution,
-      durationMs: Math.round(result.durationMs),
-    });
+    return print(io, resultLine(result, timedOut, a.timeoutMs));
   } finally {
     await ua.close();
   }

@@ -9,7 +9,7 @@ import type { T38Version } from '../../protocols/t38/index.ts';
 import { T38Terminal, withSendLoss, type DatagramTransport } from '../../telephony/t38/index.ts';
 import { UdpTransport, parseEndpoint } from '../../telephony/udp/udp-transport.ts';
 import { runFaxCall } from '../../actors/fax-call/index.ts';
-import type { FaxBitRate, FaxCallOptions, FaxCompression, FaxReceiveSink, FaxResolution, FaxSendDocument, ReceivedPage } from '../../actors/fax-call/index.ts';
+import type { FaxBitRate, FaxCallOptions, FaxCallResult, FaxCompression, FaxReceiveSink, FaxResolution, FaxSendDocument, ReceivedPage } from '../../actors/fax-call/index.ts';
 
 /**
  * `faxgate t38 send|recv`: one fax call straight over T.38 (UDPTL on UDP), no SIP. For tests
@@ -243,10 +243,20 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
   sink?.finish();
   await modem.close();
 
-  return print(io, {
+  return print(io, resultLine(result, timedOut, a.timeoutMs));
+}
+
+export function failureLine(name: FaxResultName, detail: string): Omit<ResultLine, 'durationMs'> {
+  const o = outcome(name, detail);
+  return { ok: false, code: o.code, reason: o.reason, pages: 0, remoteCsid: '', ecm: false, bitRate: 0, compression: 'none', resolution: 'none' };
+}
+
+/** The JSON result line of a finished call; a timeout the command imposed is named in the reason. */
+export function resultLine(result: FaxCallResult, timedOut: boolean, timeoutMs: number): ResultLine {
+  return {
     ok: result.ok,
     code: result.code,
-    reason: timedOut && !result.ok ? `${result.reason} (timeout after ${a.timeoutMs / 1000} s)` : result.reason,
+    reason: timedOut && !result.ok ? `${result.reason} (timeout after ${timeoutMs / 1000} s)` : result.reason,
     pages: result.pages,
     remoteCsid: result.remoteCsid,
     ecm: result.ecm,
@@ -254,12 +264,7 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
     compression: result.compression,
     resolution: result.resolution,
     durationMs: Math.round(result.durationMs),
-  });
-}
-
-export function failureLine(name: FaxResultName, detail: string): Omit<ResultLine, 'durationMs'> {
-  const o = outcome(name, detail);
-  return { ok: false, code: o.code, reason: o.reason, pages: 0, remoteCsid: '', ecm: false, bitRate: 0, compression: 'none', resolution: 'none' };
+  };
 }
 
 export function print(io: CliIo, line: ResultLine): number {
