@@ -150,6 +150,22 @@ const loadPage = fromPromise<Bitmap | CodedPage, { doc: FaxSendDocument; index: 
 
 // ---- the machine ---------------------------------------------------------------------------
 
+/** T.30 A.4 responses to a PPS (or to RR after RNR): the same transitions in both places. */
+const blockConfirmed = [
+  { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
+  { guard: 'endOfMessage', target: '#tx.phaseB.awaitDis', actions: 'pageConfirmed' },
+  { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
+  { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
+] as const;
+const framesMissing = [
+  { guard: 'mayRetransmit', target: '#ecm.sendFrames', actions: 'takePpr' },
+  { guard: 'canFallBack', target: '#ecm.sendCtc', actions: ['takePpr', 'fallBack'] },
+  {
+    target: '#faxCall.disconnect',
+    actions: { type: 'fail', params: ({ context: c }: { context: FaxCallContext }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) },
+  },
+] as const;
+
 export const faxCallMachine = setup({
   types: {
     context: {} as FaxCallContext,
@@ -596,19 +612,10 @@ export const faxCallMachine = setup({
                   // Responses count only once our PPS (or RR) is out: a late one to a
                   // repeated PPS must not act on the next block.
                   on: {
-                    // T.30 A.4: MCF, the partial page is complete.
-                    MCF: [
-                      { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
-                      { guard: 'endOfMessage', target: '#tx.phaseB.awaitDis', actions: 'pageConfirmed' },
-                      { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
-                      { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
-                    ],
-                    // PPR: send the frames it lists again; at the fourth, change rate (CTC) or give up.
-                    PPR: [
-                      { guard: 'mayRetransmit', target: '#ecm.sendFrames', actions: 'takePpr' },
-                      { guard: 'canFallBack', target: '#ecm.sendCtc', actions: ['takePpr', 'fallBack'] },
-                      { target: '#faxCall.disconnect', actions: { type: 'fail', params: ({ context: c }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) } },
-                    ],
+                    // T.30 A.4: MCF, the partial page is complete; PPR: send the listed frames
+                    // again, at the fourth change rate (CTC) or give up. Same after PPS or RR.
+                    MCF: blockConfirmed,
+                    PPR: framesMissing,
                     // RNR: the receiver is busy; poll it with RR under T5.
                     RNR: '#ecm.receiverNotReady',
                   },
@@ -670,19 +677,10 @@ export const faxCallMachine = setup({
                   after: { T5: { target: '#faxCall.disconnect', actions: { type: 'fail', params: { name: 'remote-no-response', detail: 'receiver not ready for T5' } } } },
                   // RR asks for the response the PPS was waiting for (T.30 A.4.2).
                   on: {
-                    // T.30 A.4: MCF, the partial page is complete.
-                    MCF: [
-                      { guard: 'moreBlocks', target: '#ecm.sendFrames', actions: 'nextBlock' },
-                      { guard: 'endOfMessage', target: '#tx.phaseB.awaitDis', actions: 'pageConfirmed' },
-                      { guard: 'morePages', target: '#tx.phaseC', reenter: true, actions: 'pageConfirmed' },
-                      { target: '#faxCall.disconnect', actions: ['pageConfirmed', 'succeed', { type: 'enterPhase', params: 'E' }] },
-                    ],
-                    // PPR: send the frames it lists again; at the fourth, change rate (CTC) or give up.
-                    PPR: [
-                      { guard: 'mayRetransmit', target: '#ecm.sendFrames', actions: 'takePpr' },
-                      { guard: 'canFallBack', target: '#ecm.sendCtc', actions: ['takePpr', 'fallBack'] },
-                      { target: '#faxCall.disconnect', actions: { type: 'fail', params: ({ context: c }) => ({ name: 'too-many-retransmissions' as const, detail: `block ${c.block} of page ${c.pages + 1}` }) } },
-                    ],
+                    // T.30 A.4: MCF, the partial page is complete; PPR: send the listed frames
+                    // again, at the fourth change rate (CTC) or give up. Same after PPS or RR.
+                    MCF: blockConfirmed,
+                    PPR: framesMissing,
                     // RNR: the receiver is busy; poll it with RR under T5.
                     RNR: '.sendRr',
                   },
