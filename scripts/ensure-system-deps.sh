@@ -5,9 +5,11 @@ set -euo pipefail
 need=()
 check() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
 check libtiff-tools        # tiffcp/tiffinfo: the reference TIFF reader/writer
+check libtiff-dev          # headers for the in-process libtiff codec benchmark (test/bench/support)
 check poppler-utils        # pdfimages/pdftoppm: the reference PDF reader
 check libspandsp-dev       # SpanDSP: the far fax terminal
 check sip-tester           # sipp
+check kamailio             # the SIP proxy in the proxy interop test (its own config and ports, never the service)
 check build-essential      # to build the SpanDSP harness
 check pkg-config
 check ghostscript          # reference renderer for benchmarks
