@@ -7,4 +7,5 @@ export { ReorderBuffer, type InOrderPacket, type ReorderOptions, type ReorderSta
 export { ToneDetector, type FaxTone, type ToneDetectorOptions, type ToneEvent } from './tone-detector.ts';
 export { ANSAM, CED, CNG, FRAME_SAMPLES, SAMPLE_RATE, ToneGenerator, sine, toneSamples, type ToneSpec } from './tone-generator.ts';
 export { Goertzel } from './goertzel.ts';
+export { FaxToneWatch, type FaxToneToPlay, type FaxToneWatchOptions } from './fax-tone-watch.ts';
 export { CallWatchdog, type CallWatchdogOptions, type WatchdogReason } from './call-watchdog.ts';
