@@ -4,7 +4,7 @@ import { DocumentError } from '../errors.ts';
 import { placeContent } from '../place.ts';
 import { GrayTarget, PdfiumDocument } from '../pdf/pdfium.ts';
 import type { Bitmap, Gray } from '../raster/types.ts';
-import { grayToBilevel } from './fast-bilevel.ts';
+import { toBilevel } from '../raster/bilevel.ts';
 import { finishBitmap } from './finish.ts';
 import type { FaxPageResult, FinishSpec, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
@@ -46,12 +46,12 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       t.clear();
       const placement = doc.render(req.index, t, (size) => placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, req.scale));
       const gray: Gray = { width: g.widthPx, height: g.heightPx, data: t.pixels() };
-      return done(await finishBitmap(grayToBilevel(gray, req.finish.quality), req.finish), placement.cropped);
+      return done(await finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
     }
     case 'gray': {
       const g = req.finish.geometry;
       const page = blit(req.gray, req.x, req.y, g.widthPx, g.heightPx);
-      return done(await finishBitmap(grayToBilevel(page, req.finish.quality), req.finish), false);
+      return done(await finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
     }
     case 'bitmap':
       return done(await finishBitmap(req.bitmap, req.finish), false);

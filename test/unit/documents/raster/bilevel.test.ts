@@ -19,6 +19,41 @@ function blackCount(b: Bitmap): number {
   return n;
 }
 
+/** A page-like image: white paper, black "glyph" blocks, gray blocks, a gradient bar, and noise. */
+function pageLike(width: number, height: number, seed: number): Gray {
+  const rnd = prng(seed);
+  const data = new Uint8Array(width * height).fill(255);
+  for (let i = 0; i < 300; i++) {
+    const x0 = Math.floor(rnd() * width);
+    const y0 = Math.floor(rnd() * height);
+    const w = 1 + Math.floor(rnd() * 12);
+    const h = 1 + Math.floor(rnd() * 16);
+    const v = rnd() < 0.7 ? 0 : Math.floor(rnd() * 256);
+    for (let y = y0; y < Math.min(height, y0 + h); y++) data.fill(v, y * width + x0, y * width + Math.min(width, x0 + w));
+  }
+  for (let y = Math.floor(height * 0.8); y < Math.floor(height * 0.85); y++) {
+    for (let x = 0; x < width; x++) data[y * width + x] = Math.floor((x / width) * 255);
+  }
+  for (let y = Math.floor(height * 0.9); y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = Math.floor(rnd() * 256);
+  return { width, height, data };
+}
+
+/** The same image seen through a view that starts `shift` bytes into its buffer (PDFium's memory is one). */
+function shifted(g: Gray, shift: number): Gray {
+  const buf = new Uint8Array(g.data.length + shift);
+  buf.set(g.data, shift);
+  return { width: g.width, height: g.height, data: buf.subarray(shift) };
+}
+
+/** Thresholding as the definition says: pixel by pixel, value < t is black. */
+function referenceThreshold(g: Gray, t: number): Bitmap {
+  const out = createBitmap(g.width, g.height);
+  for (let y = 0; y < g.height; y++) for (let x = 0; x < g.width; x++) if (g.data[y * g.width + x]! < t) setPixel(out, x, y, 1);
+  return out;
+}
+
+const pageSizes = [[1728, 300, 1], [864, 200, 2], [1723, 97, 3], [1724, 40, 5], [8, 8, 4]] as const;
+
 /** Floyd–Steinberg as the textbook writes it: a 2-D error array, serpentine, 1/16ths rounded the same way. */
 function referenceDiffusion(g: Gray): Bitmap {
   const out = createBitmap(g.width, g.height);
@@ -59,6 +94,19 @@ describe('threshold (mono)', () => {
     }
   });
 
+  it('matches the definition on page-like images, every threshold, width and alignment', () => {
+    for (const [w, h, seed] of pageSizes) {
+      const g = pageLike(w, h, seed);
+      for (const t of [0, 1, 100, 128, 129, 255, 256]) {
+        const want = referenceThreshold(g, t);
+        for (const view of [g, shifted(g, 1), shifted(g, 4)]) {
+          const diff = firstDifference(threshold(view, t), want);
+          assert.equal(diff, undefined, `${w}x${h} t:${t} offset:${view.data.byteOffset}: ${diff?.message}`);
+        }
+      }
+    }
+  });
+
   it('toBilevel mono defaults to 128 and honours another threshold', () => {
     const g = grayOf(3, 1, (x) => [127, 128, 170][x]!);
     const d = toBilevel(g, 'mono');
@@ -68,7 +116,7 @@ describe('threshold (mono)', () => {
   });
 
   it('refuses gray data that does not match its size', () => {
-    assert.throws(() => toBilevel({ width: 10, height: 10, data: new Uint8Array(99) }, 'mono'), RangeError);
+    for (const quality of ['mono', 'halftone'] as const) assert.throws(() => toBilevel({ width: 10, height: 10, data: new Uint8Array(99) }, quality), RangeError);
   });
 });
 
@@ -78,6 +126,17 @@ describe('errorDiffusion (halftone)', () => {
     const g = grayOf(203, 61, (x, y) => Math.max(0, Math.min(255, Math.round(((x + y) / 264) * 255 + (rnd() - 0.5) * 40))));
     const diff = firstDifference(errorDiffusion(g), referenceDiffusion(g));
     assert.equal(diff, undefined, diff?.message);
+  });
+
+  it('matches the textbook on page-like images (white paper, marks, gradients, noise), at any alignment', () => {
+    for (const [w, h, seed] of pageSizes) {
+      const g = pageLike(w, h, seed);
+      const want = referenceDiffusion(g);
+      for (const view of [g, shifted(g, 1), shifted(g, 4)]) {
+        const diff = firstDifference(errorDiffusion(view), want);
+        assert.equal(diff, undefined, `${w}x${h} offset:${view.data.byteOffset}: ${diff?.message}`);
+      }
+    }
   });
 
   it('keeps the mean gray of flat areas (black share ~ 1 - level/255)', () => {
