@@ -27,6 +27,8 @@ import { failureLine, print, resultLine, tiffDocument, type ResultLine } from '.
 const HELP = `usage: faxgate call send --tiff FILE --to sip:NUMBER@HOST:PORT [options]
 
   --transport udp|tcp       SIP transport (default udp)
+  --proxy sip:HOST[:PORT]   send the INVITE to this outbound proxy, the --to URI staying
+                            the Request-URI; in-dialog requests follow its Record-Route
   --t38-initial             offer T.38 in the INVITE (default)
   --audio-first             offer G.711 audio, then re-INVITE to T.38 once answered
                             (a re-INVITE to T.38 from the far end is accepted too)
@@ -48,6 +50,7 @@ interface SendArgs {
   readonly to: string;
   readonly targetHost: string;
   readonly transport: 'udp' | 'tcp';
+  readonly proxy: string | undefined;
   readonly audioFirst: boolean;
   readonly localAddress: string;
   readonly sipPort: number;
@@ -81,6 +84,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
         tiff: { type: 'string' },
         to: { type: 'string' },
         transport: { type: 'string' },
+        proxy: { type: 'string' },
         't38-initial': { type: 'boolean' },
         'audio-first': { type: 'boolean' },
         'local-address': { type: 'string' },
@@ -101,6 +105,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
   if (v.to === undefined) throw new UsageError('--to sip:NUMBER@HOST:PORT is required');
   const target = /^sips?:[^@]+@(\[[^\]]+\]|[^:;>]+)/.exec(v.to);
   if (target?.[1] === undefined) throw new UsageError(`--to must be sip:NUMBER@HOST[:PORT], not '${v.to}'`);
+  if (v.proxy !== undefined && !/^sips?:[^@;>]+(;[^>]*)?$/.test(v.proxy)) throw new UsageError(`--proxy must be sip:HOST[:PORT], not '${v.proxy}'`);
   const transport = v.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp') throw new UsageError(`--transport must be udp or tcp, not '${transport}'`);
   if (v['t38-initial'] === true && v['audio-first'] === true) throw new UsageError('--t38-initial and --audio-first exclude each other');
@@ -115,6 +120,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
     to: v.to,
     targetHost,
     transport,
+    proxy: v.proxy,
     audioFirst: v['audio-first'] === true,
     localAddress: v['local-address'] ?? defaultLocalAddress(targetHost),
     sipPort: port(v['local-sip-port'], '--local-sip-port'),
@@ -188,7 +194,7 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
       image: { port: imagePort, t38: DEFAULT_T38_CAPABILITIES },
     };
     const offer = buildOffer(local, { audio: a.audioFirst, image: !a.audioFirst });
-    const call = ua.invite(a.to, serializeSdp(offer), { transport: a.transport === 'tcp' ? 'TCP' : 'UDP' });
+    const call = ua.invite(a.to, serializeSdp(offer), { transport: a.transport === 'tcp' ? 'TCP' : 'UDP', proxy: a.proxy });
     const hangup = new Promise<string>((res) => call.on('bye', (by) => res(`bye:${by}`)));
 
     const t38 = await negotiated(ua, call, offer, local, a.timeoutMs);

@@ -1,0 +1,127 @@
+/**
+ * faxgate behind Kamailio (issue 6): `faxgate call send --proxy` sends its INVITE to a
+ * record-routing Kamailio, which relays it by the Request-URI to a SIPp gateway whose T.38
+ * media is SpanDSP. The page must arrive pixel for pixel, and the dialog must stay on the
+ * proxy: the 200 OK brings Kamailio's Record-Route to faxgate, so the ACK and the BYE go
+ * through Kamailio (its trace shows them arriving with its Route, SIPp sees its Via on top).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { assertDialogThroughProxy, callSendThroughProxy, hasKamailio, startKamailio, type KamailioProxy } from '../../support/kamailio.ts';
+import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
+import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
+import { runSipp, type SippResult } from './sipp.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const workDir = join(root, 'test', '.work', 'kamailio');
+const hasSipp = spawnSync('sipp', ['-v']).status !== null;
+const skip = !hasKamailio ? 'kamailio (Debian kamailio) is not installed' : !hasSipp ? 'sipp (Debian sip-tester) is not installed' : false;
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sippClean(r: SippResult): void {
+  assert.equal(r.code, 0, `sipp failed (exit ${r.code}):\n${r.errors}\n${r.stderr}\n${r.stdout.slice(-1500)}`);
+}
+
+/** The top Via of each request SIPp logged as `METHOD Via: ...` (the scenario's <log> lines). */
+function topVia(sippLog: string, method: string): string | undefined {
+  return new RegExp(`^${method} Via: *([^\\r\\n,]*)`, 'm').exec(sippLog)?.[1];
+}
+
+let onePage = '';
+let proxy: KamailioProxy | undefined;
+
+before(async () => {
+  if (skip !== false) return;
+  mkdirSync(workDir, { recursive: true });
+  await ensureSpandspHarness();
+  proxy = await startKamailio();
+  onePage = join(workDir, 'one-page.tif');
+  if (existsSync(onePage)) return;
+  const ps = join(workDir, 'one-page.ps');
+  const lines = ['%!PS', '/Helvetica findfont 28 scalefont setfont'];
+  for (let l = 0; l < 8; l++) lines.push(`60 ${700 - l * 40} moveto (through Kamailio to SpanDSP, line ${l + 1} - faxgate) show`);
+  lines.push('150 200 moveto 300 -40 rlineto 8 setlinewidth stroke showpage');
+  writeFileSync(ps, lines.join('\n') + '\n');
+  const gs = spawnSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-sDEVICE=tiffg4', '-r204x196', '-g1728x2292', `-sOutputFile=${onePage}`, ps], { encoding: 'utf8' });
+  assert.equal(gs.status, 0, `ghostscript failed: ${gs.stderr}`);
+});
+
+after(async () => {
+  await proxy?.stop();
+});
+
+test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP gateway; the page arrives pixel for pixel, ACK and BYE follow the Record-Route', { skip, timeout: 120_000 }, async () => {
+  const kamailio = proxy!;
+  const [sippPort, sippMedia, spandspPort] = (await pickFreeUdpPorts(3)) as [number, number, number];
+  const out = join(workDir, `rx-${process.pid}.tif`);
+  rmSync(out, { force: true });
+  const sipp = runSipp({ scenario: 'kamailio-uas-t38-spandsp.xml', port: sippPort, mediaPort: sippMedia, keys: { spandsp_port: String(spandspPort) }, timeoutS: 40 });
+  await delay(200);
+  // As in call-send.test.ts: SpanDSP's timers run 10x fast from its start, so it starts once
+  // faxgate has T.38 negotiated. The media goes straight between them: only SIP is proxied.
+  let spandsp: ReturnType<typeof runSpandsp> | undefined;
+  let mediaPort = 0;
+  try {
+    const run = await callSendThroughProxy({
+      proxy: kamailio,
+      tiff: onePage,
+      to: `sip:0312345678@127.0.0.1:${sippPort}`,
+      args: ['--time-scale', '10', '--timeout', '240', '--csid', '+81 3 5555 0100'],
+      onStderr: (stderr) => {
+        const m = /faxgate call: T\.38 to \S+ from udp port (\d+)/.exec(stderr);
+        if (spandsp !== undefined || m === null) return;
+        mediaPort = Number(m[1]);
+        spandsp = runSpandsp('recv', { localPort: spandspPort, remote: `127.0.0.1:${mediaPort}`, out, timeScale: 10, timeoutS: 240, csid: '+81 3 5555 0199' });
+      },
+    });
+    if (spandsp === undefined) {
+      sipp.kill();
+      const r = await sipp.result;
+      assert.fail(`faxgate never negotiated T.38: ${JSON.stringify(run.json)}\n${run.stderr}\nsipp: ${r.errors}\n${r.log}\n${kamailio.log().slice(-3000)}`);
+    }
+    const rx = await spandsp.result;
+    const sippRun = await sipp.result;
+    assert.equal(run.json.ok, true, `${JSON.stringify(run.json)}\n${run.stderr}\nspandsp: ${rx.reason}\n${kamailio.log().slice(-3000)}`);
+    sippClean(sippRun);
+    assert.equal(run.code, 0);
+    assert.equal(mediaPort, run.mediaPort, 'UDPTL from the port faxgate offered');
+
+    // The fax itself, checked with libtiff.
+    assert.equal(run.json.pages, 1);
+    assert.equal(rx.ok, true, rx.reason);
+    assert.equal(rx.pages, 1);
+    assert.equal(rx.remoteCsid, '+81 3 5555 0100');
+    const sent = readTiffPagesWithLibtiff(onePage);
+    const received = readTiffPagesWithLibtiff(out);
+    assert.equal(received.length, 1);
+    const d = comparePages(sent[0]!, received[0]!);
+    assert.ok(d.blackPixels > 1000, 'the page sent has text on it');
+    assert.ok(d.sameSize, 'same page size');
+    assert.equal(d.differingRows, 0, 'rows that differ');
+
+    // The proxy's view: INVITE from faxgate's SIP port to SIPp, 200 with its Record-Route back,
+    // ACK and BYE from faxgate carrying its Route, relayed on to SIPp's Contact.
+    const dialog = assertDialogThroughProxy(kamailio, { caller: `127.0.0.1:${run.sipPort}`, callee: `127.0.0.1:${sippPort}` });
+    assert.match(dialog.recordRoute, new RegExp(`^<sip:127\\.0\\.0\\.1:${kamailio.port};lr`));
+    const methods = dialog.entries.filter((e) => e.kind === 'request').map((e) => e.kind === 'request' && `${e.method} from ${e.from}`);
+    assert.deepEqual(methods, ['INVITE', 'ACK', 'BYE'].map((m) => `${m} from 127.0.0.1:${run.sipPort}`));
+    for (const e of dialog.entries) {
+      if (e.kind === 'relay' && e.method !== 'INVITE') assert.equal(e.ruri, `sip:gateway@127.0.0.1:${sippPort}`, `${e.method} relayed to SIPp's Contact`);
+    }
+
+    // SIPp's view: each request's top Via is the proxy's, so none came straight from faxgate.
+    for (const method of ['INVITE', 'ACK', 'BYE']) {
+      const via = topVia(sippRun.log, method);
+      assert.ok(via !== undefined, `SIPp logged no ${method}:\n${sippRun.log}`);
+      assert.match(via, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${kamailio.port};`), `${method} arrived from the proxy`);
+    }
+  } finally {
+    sipp.kill();
+    spandsp?.process.kill();
+  }
+});
