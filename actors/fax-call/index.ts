@@ -20,6 +20,7 @@ import type { FaxCallOptions, FaxCallResult } from './types.ts';
 export type * from './types.ts';
 export { faxCallMachine, type FaxCallEvent, type T30FrameEvent } from './machine.ts';
 export { DEFAULT_TIMEOUTS } from './context.ts';
+export { TiffFileSink, tiffDocument } from './tiff-files.ts';
 
 export type FaxCallActor = ActorRefFrom<typeof faxCallMachine>;
 

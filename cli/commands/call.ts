@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
@@ -6,17 +5,11 @@ import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { resultForSipStatus } from '../../protocols/fax-results/index.ts';
-import {
-  DEFAULT_T38_CAPABILITIES, answerOffer, buildOffer, parseSdp, readAnswer, serializeSdp,
-  type LocalMedia, type NegotiatedMedia, type SessionDescription, type T38Session,
-} from '../../protocols/sdp/index.ts';
-import type { T38Version } from '../../protocols/t38/index.ts';
-import type { UdptlErrorCorrection } from '../../protocols/udptl/index.ts';
-import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type SipTransport } from '../../telephony/sip/index.ts';
-import { T38Terminal } from '../../telephony/t38/index.ts';
-import { UdpTransport } from '../../telephony/udp/udp-transport.ts';
-import { runFaxCall, type FaxSendDocument } from '../../actors/fax-call/index.ts';
-import { failureLine, print, resultLine, tiffDocument, type ResultLine } from './t38.ts';
+import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
+import { CallMedia, modemRate, openT38Modem, placeT38Call } from '../../telephony/gateway/index.ts';
+import { StreamSipTransport, UdpSipTransport, UserAgent, type SipTransport } from '../../telephony/sip/index.ts';
+import { runFaxCall, tiffDocument, type FaxSendDocument } from '../../actors/fax-call/index.ts';
+import { failureLine, print, resultLine, type ResultLine } from './t38.ts';
 
 /**
  * `faxgate call send`: one outbound fax call over SIP, the pages carried by T.38. The SIP
@@ -30,7 +23,8 @@ const HELP = `usage: faxgate call send --tiff FILE --to sip:NUMBER@HOST:PORT [op
   --proxy sip:HOST[:PORT]   send the INVITE to this outbound proxy, the --to URI staying
                             the Request-URI; in-dialog requests follow its Record-Route
   --t38-initial             offer T.38 in the INVITE (default)
-  --audio-first             offer G.711 audio, then re-INVITE to T.38 once answered
+  --audio-first             offer G.711 audio and play CNG; re-INVITE to T.38 when CED is
+                            heard (or 1.5 s after the answer)
                             (a re-INVITE to T.38 from the far end is accepted too)
   --local-address A         our address in Via/Contact/SDP (default: loopback for a
                             loopback target, else the first external IPv4 address)
@@ -149,18 +143,6 @@ function defaultLocalAddress(targetHost: string): string {
   return '127.0.0.1';
 }
 
-/** A free UDP port, for the SDP offer written before the media socket can be connected to the far end. */
-async function freeUdpPort(address: string): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((res, rej) => {
-    s.once('error', rej);
-    s.bind(0, address, () => res());
-  });
-  const p = s.address().port;
-  await new Promise<void>((res) => s.close(() => res()));
-  return p;
-}
-
 async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
   const clock: Clock = a.timeScale === 1 ? systemClock : new ScaledClock(a.timeScale);
   const started = clock.now();
@@ -183,40 +165,32 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
   }
   // SIP timers stay in real time even under --time-scale: the far end's SIP stack is not scaled.
   const ua = new UserAgent({ clock: systemClock, transports: [sip] });
+  let media: CallMedia | undefined;
   try {
-    const imagePort = a.mediaPort === 0 ? await freeUdpPort(a.localAddress) : a.mediaPort;
-    const local: LocalMedia = {
-      address: a.localAddress,
-      sessionId: String(Date.now()),
-      sessionVersion: 1,
-      // No RTP is sent: the audio stream only carries the call until someone switches to T.38.
-      audio: { port: imagePort + 2, codecs: ['PCMU', 'PCMA'] },
-      image: { port: imagePort, t38: DEFAULT_T38_CAPABILITIES },
-    };
-    const offer = buildOffer(local, { audio: a.audioFirst, image: !a.audioFirst });
-    const call = ua.invite(a.to, serializeSdp(offer), { transport: a.transport === 'tcp' ? 'TCP' : 'UDP', proxy: a.proxy });
+    try {
+      media = await CallMedia.open({ address: a.localAddress, clock: systemClock, audio: a.audioFirst, t38: DEFAULT_T38_CAPABILITIES, ...(a.mediaPort === 0 ? {} : { ports: { min: a.mediaPort, max: a.mediaPort + 3 } }) });
+    } catch (err) {
+      return fail(failureLine('internal', `cannot open the media ports: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    const { call, t38: switched } = placeT38Call(a.to, { transport: a.transport === 'tcp' ? 'TCP' : 'UDP', proxy: a.proxy }, {
+      ua,
+      media,
+      clock: systemClock,
+      policy: a.audioFirst ? 'audio-then-reinvite' : 'offer-in-invite',
+      timeoutMs: a.timeoutMs,
+      log: (message, fields) => io.stderr.write(`faxgate call: ${message} ${JSON.stringify(fields ?? {})}\n`),
+    });
     const hangup = new Promise<string>((res) => call.on('bye', (by) => res(`bye:${by}`)));
-
-    const t38 = await negotiated(ua, call, offer, local, a.timeoutMs);
-    if ('failed' in t38) {
-      const status = t38.failed;
-      const name = status === 0 ? 'no-answer' : resultForSipStatus(status);
-      if (call.state === 'confirmed') ua.bye(call);
-      else if (call.state === 'calling') ua.cancel(call);
+    const t38 = await switched;
+    if (!t38.ok) {
+      const name = t38.status === 0 ? 'no-answer' : resultForSipStatus(t38.status);
+      await ua.bye(call);
       return fail(failureLine(name, t38.reason));
     }
-    io.stderr.write(`faxgate call: T.38 to ${t38.remote.address}:${t38.remote.port} from udp port ${imagePort}\n`);
+    io.stderr.write(`faxgate call: T.38 (${t38.via}) to ${t38.t38.remote.address}:${t38.t38.remote.port} from udp port ${media.udptl.localPort}\n`);
 
-    const udp = await UdpTransport.open({ localPort: imagePort, localAddress: a.localAddress, remote: { host: t38.remote.address, port: t38.remote.port } });
-    const modem = new T38Terminal({
-      transport: udp,
-      clock,
-      version: Math.min(3, t38.session.version) as T38Version,
-      rateManagement: t38.session.rateManagement,
-      errorCorrection: errorCorrection(t38.session),
-      maxDatagramSize: t38.session.remoteMaxDatagram,
-    });
-    const fax = runFaxCall({ modem, clock, role: 'caller', send: document, localIdent: a.csid, ecm: a.ecm, maxBitRate: maxRate(t38.session.maxBitRate) });
+    const modem = openT38Modem(media, t38.t38, clock);
+    const fax = runFaxCall({ modem, clock, role: 'caller', send: document, localIdent: a.csid, ecm: a.ecm, maxBitRate: modemRate(t38.t38.session.maxBitRate) });
     let timedOut = false;
     const timer = clock.setTimeout(() => {
       timedOut = true;
@@ -227,83 +201,11 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
     const result = await fax.result;
     clock.clearTimeout(timer);
     await modem.close();
-    if (call.state === 'confirmed') {
-      const heard = ua.layer.stats.received;
-      ua.bye(call);
-      await until(() => ua.layer.stats.received > heard, 2000);
-    } else {
-      // Our 200 to the far end's BYE must leave before the socket closes.
-      await until(() => false, 200);
-    }
+    if (call.state === 'confirmed') await ua.bye(call);
+    else await new Promise((r) => setTimeout(r, 200)); // our 200 to the far end's BYE must leave before the socket closes
     return print(io, resultLine(result, timedOut, a.timeoutMs));
   } finally {
+    await media?.close();
     await ua.close();
   }
-}
-
-/**
- * Closing the user agent aborts its transactions, so a BYE sent just before would be lost
- * (the socket resolves the destination asynchronously): wait for the far end's answer.
- */
-async function until(done: () => boolean, maxMs: number): Promise<void> {
-  for (let waited = 0; waited < maxMs && !done(); waited += 20) await new Promise((r) => setTimeout(r, 20));
-}
-
-type T38Negotiated = NonNullable<NegotiatedMedia['t38']>;
-
-/**
- * Waits for the T.38 session: in the answer (T.38 offered first), or after answered audio by
- * our re-INVITE or the far end's, whichever completes first. `failed: 0` is a timeout.
- */
-function negotiated(ua: UserAgent, call: Call, offer: SessionDescription, local: LocalMedia, timeoutMs: number): Promise<T38Negotiated | { failed: number; reason: string }> {
-  return new Promise((settle) => {
-    let done = false;
-    const finish = (r: T38Negotiated | { failed: number; reason: string }): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      settle(r);
-    };
-    const timer = setTimeout(() => finish({ failed: 0, reason: `no T.38 within ${timeoutMs / 1000} s` }), timeoutMs);
-    call.on('failed', (status, reason) => finish({ failed: status, reason: `SIP ${status} ${reason}` }));
-    call.on('bye', () => finish({ failed: 487, reason: 'the far end hung up before T.38' }));
-    call.on('offer', (o) => {
-      const r = answerOffer(parseSdp(o.sdp), { ...local, sessionVersion: local.sessionVersion + 2 }, 'image');
-      o.accept(serializeSdp(r.answer));
-      if (r.negotiated.t38 !== undefined) finish(r.negotiated.t38);
-    });
-    call.on('answered', (sdp) => {
-      const n = readAnswer(offer, parseSdp(sdp), local);
-      if (n.t38 !== undefined) return finish(n.t38);
-      if (n.audio === undefined) return finish({ failed: 488, reason: 'the answer has neither T.38 nor audio' });
-      // A fax gateway usually re-INVITEs to T.38 itself right after answering; offering ours at
-      // the same moment would only collide (491 both ways), so ours waits a moment first.
-      setTimeout(() => {
-        if (!done) switchToT38();
-      }, FAR_END_REINVITE_GRACE_MS);
-    });
-    const switchToT38 = (): void => {
-      const t38Offer = buildOffer({ ...local, sessionVersion: local.sessionVersion + 1 }, { audio: false, image: true });
-      void ua.reinvite(call, serializeSdp(t38Offer)).then((r) => {
-        if (done) return;
-        if (!r.ok) return finish({ failed: r.status, reason: `re-INVITE to T.38: SIP ${r.status}` });
-        const t = r.sdp === undefined ? undefined : readAnswer(t38Offer, parseSdp(r.sdp), local).t38;
-        if (t === undefined) return finish({ failed: 488, reason: 're-INVITE to T.38 answered without T.38' });
-        finish(t);
-      });
-    };
-  });
-}
-
-const FAR_END_REINVITE_GRACE_MS = 1500;
-
-function errorCorrection(s: T38Session): UdptlErrorCorrection {
-  if (s.errorCorrection === 't38UDPFEC') return { mode: 'fec', span: 3, entries: 3 };
-  if (s.errorCorrection === 't38UDPNoEC') return { mode: 'none' };
-  return { mode: 'redundancy', depth: 3 };
-}
-
-function maxRate(bps: number): 14400 | 12000 | 9600 | 7200 | 4800 | 2400 {
-  const rates = [14400, 12000, 9600, 7200, 4800, 2400] as const;
-  return rates.find((r) => r <= bps) ?? 2400;
 }

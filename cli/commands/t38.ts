@@ -1,15 +1,15 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { outcome, type FaxResultName } from '../../protocols/fax-results/index.ts';
-import { TiffError, TiffStreamWriter, decodeTiffPage, readTiff } from '../../protocols/tiff/index.ts';
 import type { T38Version } from '../../protocols/t38/index.ts';
 import { T38Terminal, withSendLoss, type DatagramTransport } from '../../telephony/t38/index.ts';
 import { UdpTransport, parseEndpoint } from '../../telephony/udp/udp-transport.ts';
 import { runFaxCall } from '../../actors/fax-call/index.ts';
-import type { FaxBitRate, FaxCallOptions, FaxCallResult, FaxCompression, FaxReceiveSink, FaxResolution, FaxSendDocument, ReceivedPage } from '../../actors/fax-call/index.ts';
+import { TiffFileSink, tiffDocument } from '../../actors/fax-call/index.ts';
+import type { FaxBitRate, FaxCallOptions, FaxCallResult, FaxCompression, FaxResolution, FaxSendDocument } from '../../actors/fax-call/index.ts';
 
 /**
  * `faxgate t38 send|recv`: one fax call straight over T.38 (UDPTL on UDP), no SIP. For tests
@@ -187,7 +187,7 @@ async function runCall(a: CallArgs, io: CliIo): Promise<number> {
       return fail('internal', `cannot read the TIFF [path:${a.file}]: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  const sink = a.mode === 'recv' ? new TiffFileSink(a.file) : undefined;
+  const sink = a.mode === 'recv' ? new TiffFileSink(a.file, { software: 'faxgate t38 recv' }) : undefined;
 
   let udp: UdpTransport;
   try {
@@ -270,63 +270,4 @@ export function resultLine(result: FaxCallResult, timedOut: boolean, timeoutMs: 
 export function print(io: CliIo, line: ResultLine): number {
   io.stdout.write(`${JSON.stringify(line)}\n`);
   return line.ok ? 0 : 1;
-}
-
-/** The pages of a TIFF, decoded one at a time as the call asks for them. */
-export function tiffDocument(bytes: Uint8Array): FaxSendDocument {
-  const file = readTiff(bytes);
-  const first = file.pages[0];
-  if (first === undefined) throw new TiffError('TIFF_NO_PAGES', 'no pages');
-  return {
-    pageCount: file.pages.length,
-    resolution: resolutionOf(first.yDpi, first.height),
-    ...widthOf(first.width),
-    // Pages of another resolution or width go out as a new message (EOM, new DCS).
-    pageFormat: (index) => {
-      const info = file.pages[index] ?? first;
-      return { resolution: resolutionOf(info.yDpi, info.height), width: widthOf(info.width).width ?? 1728 };
-    },
-    page: async (index) => {
-      const info = file.pages[index];
-      if (info === undefined) throw new RangeError(`no page ${index + 1}`);
-      return decodeTiffPage(bytes, info);
-    },
-  };
-}
-
-function resolutionOf(yDpi: number | undefined, height: number): FaxResolution {
-  if (yDpi === undefined) return height > 1400 ? 'fine' : 'standard';
-  if (yDpi >= 300) return 'superfine';
-  if (yDpi >= 150) return 'fine';
-  return 'standard';
-}
-
-/** A B4 (2048) or A3 (2432) page asks DCS for its own width; anything else goes out at A4. */
-function widthOf(pels: number): { width?: 2048 | 2432 } {
-  return pels === 2048 || pels === 2432 ? { width: pels } : {};
-}
-
-const Y_DPI: Record<FaxResolution, number> = { standard: 98, fine: 196, superfine: 391 };
-
-/** Appends each accepted page to the output TIFF as it arrives, so a failed call keeps what came. */
-class TiffFileSink implements FaxReceiveSink {
-  private fd: number | undefined;
-  private readonly writer = new TiffStreamWriter({ compression: 'mmr', software: 'faxgate t38 recv' });
-  pages = 0;
-
-  constructor(private readonly path: string) {}
-
-  async onPage(page: ReceivedPage): Promise<void> {
-    const bytes = this.writer.addPage({ bitmap: page.bitmap, xRes: 204, yRes: Y_DPI[page.resolution] });
-    this.fd ??= openSync(this.path, 'w');
-    writeSync(this.fd, bytes);
-    this.pages++;
-  }
-
-  finish(): void {
-    if (this.fd === undefined) return;
-    writeSync(this.fd, this.writer.finish());
-    closeSync(this.fd);
-    this.fd = undefined;
-  }
 }

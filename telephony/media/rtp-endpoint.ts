@@ -66,6 +66,8 @@ export class RtpEndpoint {
   private counters = { sent: 0, discarded: 0, sendErrors: 0 };
   /** Clock time of the last valid packet received; undefined before the first. */
   lastPacketAt: number | undefined;
+  /** The payload type sent; an endpoint opened for an offer learns it from the answer. */
+  payloadType: number;
 
   private constructor(
     private readonly socket: Socket,
@@ -77,6 +79,7 @@ export class RtpEndpoint {
     this.sequence = options.initialSequence ?? randomInt(0, 2 ** 16);
     this.timestamp = options.initialTimestamp ?? randomInt(0, 2 ** 32);
     this.remoteAddress = options.remote;
+    this.payloadType = options.payloadType;
     this.reorder = new ReorderBuffer(options.reorderDepth === undefined ? {} : { depth: options.reorderDepth });
   }
 
@@ -122,7 +125,7 @@ export class RtpEndpoint {
     if (this.closed) return;
     if (payload !== undefined && this.remoteAddress !== undefined) {
       const packet: RtpPacket = {
-        payloadType: this.options.payloadType,
+        payloadType: this.payloadType,
         marker: this.markerNext,
         sequenceNumber: this.sequence,
         timestamp: this.timestamp,

@@ -21,6 +21,11 @@ export interface UdpTransportOptions {
   readonly remote?: UdpEndpoint;
   /** Datagrams kept while the far end is unknown. */
   readonly holdLimit?: number;
+  /**
+   * Without `remote`: learn the far end from the first datagram (default), or wait for
+   * connectTo() (a SIP call: the SDP names the far end; anything arriving earlier is dropped).
+   */
+  readonly learnRemote?: boolean;
 }
 
 export class UdpTransport implements DatagramTransport {
@@ -43,6 +48,7 @@ export class UdpTransport implements DatagramTransport {
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
     const socket = createSocket({ type: 'udp4' });
     const t = new UdpTransport(socket, options.holdLimit ?? 64);
+    const learn = options.learnRemote ?? true;
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.localPort, options.localAddress, () => {
@@ -54,7 +60,10 @@ export class UdpTransport implements DatagramTransport {
     socket.on('error', () => t.sendErrors++);
     socket.on('message', (msg, rinfo) => {
       if (t.closed) return;
-      if (t.remoteEndpoint === undefined) t.learn({ host: rinfo.address, port: rinfo.port });
+      if (t.remoteEndpoint === undefined) {
+        if (!learn) return;
+        t.learn({ host: rinfo.address, port: rinfo.port });
+      }
       t.listener?.(msg);
     });
     if (options.remote !== undefined) t.learn(options.remote);
@@ -88,6 +97,14 @@ export class UdpTransport implements DatagramTransport {
     if (this.closed) return;
     this.closed = true;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  /**
+   * Points a transport opened before the far end was known (its port went into our SDP) at
+   * the address the SDP exchange gave.
+   */
+  connectTo(remote: UdpEndpoint): void {
+    if (this.remoteEndpoint === undefined && !this.closed) this.learn(remote);
   }
 
   private learn(remote: UdpEndpoint): void {

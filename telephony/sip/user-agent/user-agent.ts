@@ -462,28 +462,42 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     this.layer.sendRequest(req, dest, tu);
   }
 
-  /** Hangs up: BYE when confirmed, CANCEL when still calling, 480 to an unanswered incoming call. */
-  bye(call: Call): void {
+  /**
+   * Hangs up: BYE when confirmed, CANCEL when still calling, 480 to an unanswered incoming call.
+   * Resolves once the BYE has its final answer (or timed out), so a caller that closes the
+   * user agent next does not abort the BYE on its way; at once in the other cases.
+   */
+  bye(call: Call): Promise<void> {
     if (call.state === 'calling') {
       this.cancel(call);
-      return;
+      return Promise.resolve();
     }
     if (call.state === 'incoming') {
       this.reject(call, 480);
-      return;
+      return Promise.resolve();
     }
-    if (call.state !== 'confirmed') return;
-    this.sendBye(call);
+    if (call.state !== 'confirmed') return Promise.resolve();
+    const answered = this.sendBye(call);
     call.finish({ by: 'local' });
+    return answered;
   }
 
-  private sendBye(call: Call): void {
+  /** The address and transport an inbound call's INVITE came from (trunk IP authentication). */
+  sourceOf(call: Call): SipSource | undefined {
+    return this.inboundTx.get(call)?.source;
+  }
+
+  private sendBye(call: Call): Promise<void> {
     const dialog = call.dialog;
-    if (dialog === undefined) return;
+    if (dialog === undefined) return Promise.resolve();
     this.stop2xx(call);
-    this.layer.sendRequest(dialog.createRequest('BYE', [{ name: 'User-Agent', value: this.product }]), dialog.destination(this.protocolOf(call)), {
-      receiveResponse: () => undefined,
-      timeout: () => undefined,
+    return new Promise((done) => {
+      this.layer.sendRequest(dialog.createRequest('BYE', [{ name: 'User-Agent', value: this.product }]), dialog.destination(this.protocolOf(call)), {
+        receiveResponse: (res) => {
+          if (res.status >= 200) done();
+        },
+        timeout: () => done(),
+      });
     });
   }
 
@@ -721,7 +735,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     if (this.closed) return;
     for (const call of this.calls.values()) {
       this.stop2xx(call);
-      if (call.state === 'confirmed') this.bye(call);
+      if (call.state === 'confirmed') void this.bye(call);
     }
     this.closed = true;
     for (const reg of this.registrations) reg.stop();

@@ -74,7 +74,7 @@ test('call send: INVITE with T.38 to a SIPp gateway, the page reaches SpanDSP pi
   // T.38 negotiated (not while tsx boots): as a gateway's media starts with the answer.
   let spandsp: ReturnType<typeof runSpandsp> | undefined;
   const startSpandsp = (stderr: string): void => {
-    if (spandsp !== undefined || !stderr.includes('faxgate call: T.38 to')) return;
+    if (spandsp !== undefined || !/faxgate call: T\.38 \(/.test(stderr)) return;
     spandsp = runSpandsp('recv', { localPort: spandspPort, remote: `127.0.0.1:${mediaPort}`, out, timeScale: 10, timeoutS: 240, csid: '+81 3 5555 0199' });
   };
   try {
@@ -135,7 +135,7 @@ test('call send --audio-first: the gateway answers audio and re-INVITEs to T.38;
     const run = await faxgate(['call', 'send', '--audio-first', '--tiff', onePage, '--to', `sip:0312345678@127.0.0.1:${sippPort}`, '--time-scale', '10', '--timeout', '3']);
     // SIPp checks our 200 to its re-INVITE (m=image udptl t38, redundancy) and our BYE.
     sippClean(await sipp.result);
-    assert.match(run.stderr, new RegExp(`faxgate call: T\\.38 to 127\\.0\\.0\\.1:${sippMedia + 2} `));
+    assert.match(run.stderr, new RegExp(`faxgate call: T\\.38 \\(their-reinvite\\) to 127\\.0\\.0\\.1:${sippMedia + 2} `));
     assert.equal(run.code, 1);
     assert.equal(run.json.ok, false);
   } finally {
