@@ -1,0 +1,130 @@
+/**
+ * The switch to T.38 on a fax tone, against SIPp: SIPp calls with G.711 only and, once
+ * answered, plays CNG from a pcap (test/support/rtp-pcap.ts) on the RTP. The UAS here is
+ * faxgate's UserAgent with an RtpEndpoint and FaxToneWatch, wired the way the SIP gateway
+ * wires them: answer audio, play CED, hear CNG, re-INVITE with a T.38 offer. SIPp checks
+ * the re-INVITE (m=image udptl t38), answers it with T.38, and hangs up.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { systemClock } from '../../../core/clock.ts';
+import {
+  DEFAULT_T38_CAPABILITIES, answerOffer, buildOffer, parseSdp, readAnswer, serializeSdp, type LocalMedia, type NegotiatedMedia,
+} from '../../../protocols/sdp/index.ts';
+import { FaxToneWatch, RtpEndpoint, CNG, type InOrderPacket } from '../../../telephony/media/index.ts';
+import { UdpSipTransport, UserAgent, type Call } from '../../../telephony/sip/index.ts';
+import { TONE_PCAP_DEFAULTS, writeTonePcap } from '../../support/rtp-pcap.ts';
+import { pickFreeUdpPorts } from '../../support/spandsp.ts';
+import { runSipp } from './sipp.ts';
+
+const hasSipp = spawnSync('sipp', ['-v']).status !== null;
+// play_pcap_audio sends from a raw socket.
+const skip = !hasSipp ? 'sipp (Debian sip-tester) is not installed' : process.getuid?.() !== 0 ? 'sipp needs root (a raw socket) to play a pcap' : false;
+
+interface Heard {
+  /** Clock time of the first RTP packet from SIPp's pcap, and how many arrived. */
+  firstPacketAt?: number;
+  packets: InOrderPacket[];
+}
+
+/** Records what reaches the endpoint before the watch sees it (a test-only tap). */
+function tap(endpoint: RtpEndpoint, heard: Heard): void {
+  const onPacket = endpoint.onPacket.bind(endpoint);
+  endpoint.onPacket = (listener) =>
+    onPacket((p) => {
+      heard.firstPacketAt ??= systemClock.now();
+      heard.packets.push(p);
+      listener(p);
+    });
+}
+
+test('sipp calls with audio and plays CNG: faxgate hears it on the RTP, re-INVITEs to T.38, sipp answers T.38 and hangs up', { skip, timeout: 40_000 }, async () => {
+  const [sipPort, mediaPort, sippPort, sippMedia] = (await pickFreeUdpPorts(4)) as [number, number, number, number];
+  const dir = mkdtempSync(join(tmpdir(), 'faxgate-tones-'));
+  const pcap = join(dir, 'cng.pcap');
+  // Two CNG cycles: the UAS gets a second chance, as a real caller repeats CNG until answered.
+  writeTonePcap(pcap, { tone: CNG, law: 'ulaw', durationMs: 7000 });
+  const transport = await UdpSipTransport.open({ host: '127.0.0.1', port: sipPort });
+  const ua = new UserAgent({ clock: systemClock, transports: [transport] });
+  const local: LocalMedia = {
+    address: '127.0.0.1',
+    sessionId: String(Date.now()),
+    sessionVersion: 1,
+    audio: { port: mediaPort, codecs: ['PCMU', 'PCMA', 'telephone-event'] },
+    image: { port: mediaPort + 2, t38: DEFAULT_T38_CAPABILITIES },
+  };
+  const heard: Heard = { packets: [] };
+  let endpoint: RtpEndpoint | undefined;
+  let watch: FaxToneWatch | undefined;
+  const steps: string[] = [];
+
+  const gateway = new Promise<{ call: Call; detectedAt: number; t38: NegotiatedMedia; offer: string }>((resolve, reject) => {
+    ua.on('invite', (call) => {
+      void (async () => {
+        const { answer, negotiated } = answerOffer(parseSdp(call.remoteSdp ?? ''), local, 'image');
+        const audio = negotiated.audio;
+        if (audio === undefined) throw new Error('no audio in the offer');
+        steps.push(`answer:${audio.codec.name}`);
+        endpoint = await RtpEndpoint.open({ clock: systemClock, localPort: mediaPort, localAddress: '127.0.0.1', payloadType: audio.codec.payloadType, remote: { host: audio.remote.address, port: audio.remote.port } });
+        tap(endpoint, heard);
+        const confirmed = new Promise<void>((r) => call.on('confirmed', () => r()));
+        ua.answer(call, serializeSdp(answer));
+        watch = new FaxToneWatch({ endpoint, payloadType: audio.codec.payloadType, clock: systemClock, detect: ['CNG'], play: 'CED', timeoutMs: 15_000 });
+        const tone = await watch.detected;
+        const detectedAt = systemClock.now();
+        if (tone === undefined) throw new Error('no CNG within 15 s');
+        steps.push(`heard:${tone.tone}`);
+        await confirmed;
+        watch.stop();
+        const offer = serializeSdp(buildOffer({ ...local, sessionVersion: 2 }, { audio: false, image: true }));
+        const r = await ua.reinvite(call, offer);
+        if (!r.ok || r.sdp === undefined) throw new Error(`re-INVITE answered ${r.status} ${r.reason}`);
+        steps.push('t38');
+        const t38 = readAnswer(parseSdp(offer), parseSdp(r.sdp), local);
+        await endpoint.close();
+        resolve({ call, detectedAt, t38, offer });
+      })().catch(reject);
+    });
+  });
+
+  try {
+    const sipp = runSipp({
+      scenario: 'uac-audio-cng.xml', port: sippPort, remote: `127.0.0.1:${sipPort}`, mediaPort: sippMedia,
+      keys: { cng_pcap: pcap }, extraArgs: ['-mi', '127.0.0.1'], timeoutS: 30,
+    });
+    const { call, detectedAt, t38, offer } = await gateway;
+    const ended = new Promise<string>((resolve) => {
+      if (call.state === 'terminated') resolve(`ended:${call.end?.by}`);
+      call.on('bye', (by) => resolve(`bye:${by}`));
+      call.on('failed', (s) => resolve(`failed:${s}`));
+    });
+    const r = await sipp.result;
+    assert.equal(r.code, 0, `sipp failed (exit ${r.code}):\n${r.errors}\n${r.stderr}\n${r.stdout.slice(-1500)}`);
+    assert.equal(await ended, 'bye:remote', 'sipp hung up and faxgate answered its BYE');
+    assert.deepEqual(steps, ['answer:PCMU', 'heard:CNG', 't38']);
+
+    // The audio was SIPp's replay of our pcap: its SSRC, sequence and timestamps, in order.
+    const first = heard.packets[0]?.packet;
+    assert.deepEqual([first?.ssrc, first?.sequenceNumber, first?.timestamp, first?.payloadType, first?.payload.length], [TONE_PCAP_DEFAULTS.ssrc, TONE_PCAP_DEFAULTS.initialSequence, TONE_PCAP_DEFAULTS.initialTimestamp, 0, 160]);
+    assert.ok(heard.packets.every((p, i) => p.packet.sequenceNumber === TONE_PCAP_DEFAULTS.initialSequence + i && p.lostBefore === 0));
+    // CNG is known only once its 0.5 s burst has ended: never before SIPp played that much.
+    const sincePlay = detectedAt - (heard.firstPacketAt ?? Infinity);
+    assert.ok(sincePlay >= 500 && sincePlay < 1500, `CNG detected ${sincePlay} ms after SIPp's first packet`);
+    assert.ok(heard.packets.length >= 26, `${heard.packets.length} packets before the switch`);
+
+    // What SIPp saw in the re-INVITE (its check_it regexps fail the scenario otherwise).
+    assert.match(r.log, /re-INVITE at \d+ with m=image [1-9]\d* udptl t38 T38FaxVersion:0/);
+    assert.match(offer, /^m=image \d+ udptl t38$/m);
+    assert.doesNotMatch(offer, /^m=audio/m);
+    assert.deepEqual([t38.t38?.session.version, t38.t38?.session.maxBitRate, t38.t38?.remote.port], [0, 14400, sippMedia + 2]);
+  } finally {
+    watch?.stop();
+    await endpoint?.close();
+    await ua.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
