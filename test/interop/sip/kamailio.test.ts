@@ -11,7 +11,9 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assertDialogThroughProxy, callSendThroughProxy, hasKamailio, startKamailio, type KamailioProxy } from '../../support/kamailio.ts';
+import {
+  assertDialogThroughProxy, callSendThroughProxy, hasKamailio, startKamailio, type KamailioProxy, type ProxiedCallResult, type ProxiedDialog,
+} from '../../support/kamailio.ts';
 import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
 import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
 import { runSipp, type SippResult } from './sipp.ts';
@@ -55,12 +57,21 @@ after(async () => {
   await proxy?.stop();
 });
 
-test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP gateway; the page arrives pixel for pixel, ACK and BYE follow the Record-Route', { skip, timeout: 120_000 }, async () => {
-  const kamailio = proxy!;
+interface ProxiedFax {
+  readonly run: ProxiedCallResult;
+  readonly sipp: SippResult;
+  readonly dialog: ProxiedDialog;
+}
+
+/**
+ * One fax from `faxgate call send` through the proxy to SIPp (`scenario`) with SpanDSP as its
+ * media; checks the page pixel for pixel and that the whole dialog went through the proxy.
+ */
+async function faxThroughKamailio(kamailio: KamailioProxy, o: { scenario: string; transport: 'udp' | 'tcp' }): Promise<ProxiedFax> {
   const [sippPort, sippMedia, spandspPort] = (await pickFreeUdpPorts(3)) as [number, number, number];
-  const out = join(workDir, `rx-${process.pid}.tif`);
+  const out = join(workDir, `rx-${process.pid}-${o.transport}.tif`);
   rmSync(out, { force: true });
-  const sipp = runSipp({ scenario: 'kamailio-uas-t38-spandsp.xml', port: sippPort, mediaPort: sippMedia, keys: { spandsp_port: String(spandspPort) }, timeoutS: 40 });
+  const sipp = runSipp({ scenario: o.scenario, port: sippPort, mediaPort: sippMedia, keys: { spandsp_port: String(spandspPort) }, timeoutS: 40 });
   await delay(200);
   // As in call-send.test.ts: SpanDSP's timers run 10x fast from its start, so it starts once
   // faxgate has T.38 negotiated. The media goes straight between them: only SIP is proxied.
@@ -71,9 +82,10 @@ test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP ga
       proxy: kamailio,
       tiff: onePage,
       to: `sip:0312345678@127.0.0.1:${sippPort}`,
+      transport: o.transport,
       args: ['--time-scale', '10', '--timeout', '240', '--csid', '+81 3 5555 0100'],
       onStderr: (stderr) => {
-        const m = /faxgate call: T\.38 to \S+ from udp port (\d+)/.exec(stderr);
+        const m = /faxgate call: T\.38 .*?to \S+ from udp port (\d+)/.exec(stderr);
         if (spandsp !== undefined || m === null) return;
         mediaPort = Number(m[1]);
         spandsp = runSpandsp('recv', { localPort: spandspPort, remote: `127.0.0.1:${mediaPort}`, out, timeScale: 10, timeoutS: 240, csid: '+81 3 5555 0199' });
@@ -104,14 +116,14 @@ test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP ga
     assert.ok(d.sameSize, 'same page size');
     assert.equal(d.differingRows, 0, 'rows that differ');
 
-    // The proxy's view: INVITE from faxgate's SIP port to SIPp, 200 with its Record-Route back,
-    // ACK and BYE from faxgate carrying its Route, relayed on to SIPp's Contact.
-    const dialog = assertDialogThroughProxy(kamailio, { caller: `127.0.0.1:${run.sipPort}`, callee: `127.0.0.1:${sippPort}` });
-    assert.match(dialog.recordRoute, new RegExp(`^<sip:127\\.0\\.0\\.1:${kamailio.port};lr`));
-    const methods = dialog.entries.filter((e) => e.kind === 'request').map((e) => e.kind === 'request' && `${e.method} from ${e.from}`);
-    assert.deepEqual(methods, ['INVITE', 'ACK', 'BYE'].map((m) => `${m} from 127.0.0.1:${run.sipPort}`));
+    // The proxy's view: INVITE from faxgate to SIPp, 200 with its Record-Route back, ACK and
+    // BYE from faxgate carrying its Route. A TCP caller's source port is its connection's.
+    const caller = o.transport === 'udp' ? `127.0.0.1:${run.sipPort}` : undefined;
+    const dialog = assertDialogThroughProxy(kamailio, { callee: `127.0.0.1:${sippPort}`, ...(caller === undefined ? {} : { caller }) });
     for (const e of dialog.entries) {
-      if (e.kind === 'relay' && e.method !== 'INVITE') assert.equal(e.ruri, `sip:gateway@127.0.0.1:${sippPort}`, `${e.method} relayed to SIPp's Contact`);
+      if (e.kind === 'relay' && e.method !== 'INVITE' && e.callId === dialog.callId && e.ruri.includes(`:${sippPort}`)) {
+        assert.equal(e.ruri, `sip:gateway@127.0.0.1:${sippPort}`, `${e.method} relayed to SIPp's Contact`);
+      }
     }
 
     // SIPp's view: each request's top Via is the proxy's, so none came straight from faxgate.
@@ -120,8 +132,37 @@ test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP ga
       assert.ok(via !== undefined, `SIPp logged no ${method}:\n${sippRun.log}`);
       assert.match(via, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${kamailio.port};`), `${method} arrived from the proxy`);
     }
+    return { run, sipp: sippRun, dialog };
   } finally {
     sipp.kill();
     spandsp?.process.kill();
   }
+}
+
+/** The requests of the call as the proxy received them: `METHOD proto` in order. */
+function requests(dialog: ProxiedDialog): string[] {
+  return dialog.entries.flatMap((e) => (e.kind === 'request' ? [`${e.method} ${e.proto}`] : []));
+}
+
+test('kamailio: call send through a record-routing Kamailio to a SIPp/SpanDSP gateway; the page arrives pixel for pixel, ACK and BYE follow the Record-Route', { skip, timeout: 120_000 }, async () => {
+  const kamailio = proxy!;
+  const { run, dialog } = await faxThroughKamailio(kamailio, { scenario: 'kamailio-uas-t38-spandsp.xml', transport: 'udp' });
+  // One loose-routing Record-Route: both hops are UDP.
+  assert.match(dialog.recordRoute, new RegExp(`^<sip:127\\.0\\.0\\.1:${kamailio.port};lr;ftag=[^,]*>$`));
+  const from = dialog.entries.flatMap((e) => (e.kind === 'request' ? [`${e.method} from ${e.from}`] : []));
+  assert.deepEqual(from, ['INVITE', 'ACK', 'BYE'].map((m) => `${m} from 127.0.0.1:${run.sipPort}`));
+});
+
+test("kamailio: faxgate over TCP to the proxy, UDP on to the gateway; the gateway's session refresh reaches faxgate through the proxy", { skip, timeout: 120_000 }, async () => {
+  const kamailio = proxy!;
+  const { dialog } = await faxThroughKamailio(kamailio, { scenario: 'kamailio-uas-t38-spandsp-refresh.xml', transport: 'tcp' });
+  // Changing transport, Kamailio record-routes twice (rr's enable_double_rr): the UDP side
+  // for SIPp, the TCP side for faxgate, which must then send the ACK and the BYE over TCP.
+  assert.match(dialog.recordRoute, /transport=tcp/i, dialog.recordRoute);
+  assert.equal(dialog.recordRoute.split(',').length, 2, dialog.recordRoute);
+  assert.deepEqual(requests(dialog), ['INVITE tcp', 'ACK tcp', 'INVITE udp', 'ACK udp', 'BYE tcp']);
+  // The re-INVITE from SIPp went on to faxgate's Contact (TCP) and faxgate's 200 came back through the proxy.
+  const refresh = dialog.entries.filter((e) => e.kind === 'relay' && e.method === 'INVITE').at(-1);
+  assert.ok(refresh?.kind === 'relay' && /^sip:faxgate@127\.0\.0\.1:\d+;transport=tcp$/.test(refresh.ruri), JSON.stringify(refresh));
+  assert.ok(dialog.entries.some((e) => e.kind === 'reply' && e.method === 'INVITE' && e.status === 200 && e.proto === 'tcp'), 'the 200 to the refresh came from faxgate over TCP');
 });
