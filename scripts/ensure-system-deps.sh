@@ -19,6 +19,7 @@ check fonts-dejavu-core
 check libreoffice-writer-nogui   # Office documents to PDF
 check libreoffice-calc-nogui
 check libreoffice-impress-nogui
+check python3-uno          # LibreOffice through UNO: saves the password-protected Office test files
 check chromium             # HTML and URLs to PDF
 check tesseract-ocr        # legibility tests
 check tesseract-ocr-jpn

@@ -176,7 +176,7 @@ async function loadInput(input: DocumentInput, limits: RenderLimits, resources: 
 }
 
 async function openSniffed(input: SniffedInput, env: RenderEnv): Promise<OpenedDocument> {
-  if (input.mediaType === MediaType.encryptedOffice) throw new DocumentError('DOC_PASSWORD_PROTECTED', { name: input.name, format: 'office' });
+  if (input.mediaType === MediaType.encryptedOffice) throw new DocumentError('DOC_PASSWORD_PROTECTED', { name: input.name, format: input.extension === 'bin' ? 'office' : input.extension });
   const renderer = env.rendererFor(input.mediaType);
   if (renderer === undefined) throw new DocumentError('DOC_UNSUPPORTED_TYPE', { name: input.name, mediaType: input.mediaType });
   try {

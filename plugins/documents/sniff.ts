@@ -1,4 +1,6 @@
 import yauzl from 'yauzl';
+import { legacyOfficeEncrypted } from './office/encryption.ts';
+import type { OfficeKind } from './office/encryption.ts';
 
 /**
  * What a file is, decided from its bytes. A file name or a mail part's Content-Type is a
@@ -96,14 +98,18 @@ function zipEntryNames(bytes: Uint8Array, max: number): Promise<string[]> {
 /**
  * Compound File Binary (MS-CFB) containers: the directory holds stream names in UTF-16LE.
  * Finding the name anywhere in the file is enough to tell the three applications apart, and
- * an `EncryptedPackage` stream is how Office stores a password-protected OOXML file.
+ * an `EncryptedPackage` stream is how Office stores a password-protected OOXML file. A
+ * password-protected .doc, .xls or .ppt keeps its usual streams and says so inside them
+ * (office/encryption.ts); it is reported as encrypted, with its own extension.
  */
 function sniffOle2(bytes: Uint8Array): Sniffed {
   const has = (name: string): boolean => indexOfUtf16(bytes, name) >= 0;
   if (has('EncryptedPackage') || has('EncryptionInfo')) return { mediaType: MediaType.encryptedOffice, extension: 'bin' };
-  if (has('WordDocument')) return { mediaType: MediaType.doc, extension: 'doc' };
-  if (has('Workbook') || has('Book')) return { mediaType: MediaType.xls, extension: 'xls' };
-  if (has('PowerPoint Document')) return { mediaType: MediaType.ppt, extension: 'ppt' };
+  const legacy = (kind: OfficeKind, mediaType: string): Sniffed =>
+    legacyOfficeEncrypted(bytes, kind) === true ? { mediaType: MediaType.encryptedOffice, extension: kind } : { mediaType, extension: kind };
+  if (has('WordDocument')) return legacy('doc', MediaType.doc);
+  if (has('Workbook') || has('Book')) return legacy('xls', MediaType.xls);
+  if (has('PowerPoint Document')) return legacy('ppt', MediaType.ppt);
   return octet;
 }
 
