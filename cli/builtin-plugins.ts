@@ -10,4 +10,5 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const builtinPlugins: readonly PluginEntry[] = [
   { module: './plugins/system/status/index.ts', config: {}, baseDir: root },
   { module: './plugins/documents/index.ts', config: {}, baseDir: root },
+  { module: './plugins/sip-gateway/index.ts', config: {}, baseDir: root },
 ];

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PluginEntry } from '../config/config.ts';
-import { formatFieldError, resolve as resolveSchema } from '../config/schema.ts';
+import { collectDeclared, formatFieldError, resolve as resolveSchema } from '../config/schema.ts';
 import { FaxgateError, errorMessage } from '../errors.ts';
 import type { Plugin, PluginContext } from './plugin.ts';
 
@@ -79,9 +79,14 @@ export function startOrder(loaded: readonly LoadedPlugin[]): LoadedPlugin[] {
 }
 
 /** Validates a plugin's config section against its schema (defaults applied). */
-export function pluginConfig(plugin: Plugin, raw: Record<string, unknown>): Record<string, unknown> {
+export function pluginConfig(plugin: Plugin, raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Record<string, unknown> {
   if (plugin.configSchema === undefined) return raw;
-  const { value, errors } = resolveSchema<Record<string, unknown>>(plugin.configSchema, [{ source: { kind: 'file', path: `config of plugin '${plugin.name}'` }, values: raw }]);
+  // Fields that name an environment variable take it over the config file, as core fields do.
+  const fromEnv = collectDeclared(plugin.configSchema, (spec) => ('env' in spec && spec.env ? env[spec.env] : undefined));
+  const { value, errors } = resolveSchema<Record<string, unknown>>(plugin.configSchema, [
+    { source: { kind: 'file', path: `config of plugin '${plugin.name}'` }, values: raw },
+    { source: { kind: 'env', name: `environment of plugin '${plugin.name}'` }, values: fromEnv },
+  ]);
   if (errors.length > 0) throw new PluginError(plugin.name, `invalid config: ${errors.map(formatFieldError).join('; ')}`);
   return value;
 }

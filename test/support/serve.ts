@@ -31,7 +31,8 @@ export function writeConfig(dir: string, config: unknown): string {
 export function serve(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Served> {
   const child = spawn(process.execPath, [faxgateBin, 'serve', ...args], {
     cwd: options.cwd ?? projectRoot,
-    env: { ...process.env, FAXGATE_LOG_LEVEL: 'warn', ...options.env },
+    // SIP on any free port unless a test says otherwise: test files run side by side.
+    env: { ...process.env, FAXGATE_LOG_LEVEL: 'warn', FAXGATE_SIP_PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -10,7 +10,10 @@ import type { WorkerRequest, WorkerResponse } from './protocol.ts';
 
 // Workers start without the parent's loader hooks; register tsx's before loading TypeScript.
 const entry = new URL('./page-worker.ts', import.meta.url).href;
-const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+// An eval'd worker resolves bare names from the process's working directory, not from here:
+// resolve tsx from this file, so faxgate runs from any directory.
+const tsxApi = import.meta.resolve('tsx/esm/api');
+const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
 
 interface Pending {
   readonly resolve: (v: unknown) => void;
