@@ -29,6 +29,8 @@ export interface KamailioOptions {
   readonly tcp?: boolean;
   /** Give up waiting for it to answer after this long (default 10 s). */
   readonly startTimeoutMs?: number;
+  /** Killed after this long whatever happens, should the test process die without stopping it (default 900 s). */
+  readonly maxLifetimeS?: number;
 }
 
 /** One line of the proxy's own trace: a request in, where it was relayed, or a reply in. */
@@ -185,18 +187,31 @@ async function startOnce(port: number, options: KamailioOptions): Promise<Kamail
   const dir = mkdtempSync(join(tmpdir(), 'faxgate-kamailio-'));
   const cfg = join(dir, 'kamailio.cfg');
   writeFileSync(cfg, kamailioConfig({ host, port, tcp }));
-  // -DD: no daemon, the process we spawn is the main one; -Y/-w: nothing under /run or /.
-  // Small memory pools (MB): a test proxy carries a few calls. Own process group, so a hung
-  // Kamailio's children can be killed with it.
-  const child = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', dir, '-w', dir, '-m', '32', '-M', '4'], {
+  // -DD: no daemon, Kamailio's main process stays our child's; -Y/-w: nothing under /run or /.
+  // Small memory pools (MB): a test proxy carries a few calls. Kamailio's workers outlive a
+  // main process killed with SIGKILL, so it runs in its own process group (killed as one) under
+  // coreutils' timeout, which passes our SIGTERM on and bounds its life if we die first.
+  const lifetime = String(options.maxLifetimeS ?? 900);
+  const child = spawn('timeout', ['-k', '5', lifetime, 'kamailio', '-f', cfg, '-DD', '-E', '-Y', dir, '-w', dir, '-m', '32', '-M', '4'], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
+  const killGroup = (): void => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once('exit', killGroup);
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   let exited = false;
   const exit = new Promise<void>((res) => child.once('exit', () => {
     exited = true;
+    process.off('exit', killGroup);
+    // Its workers, should they have lost their main process some other way.
+    killGroup();
     res();
   }));
   child.once('error', (err) => (log += `spawn failed: ${err.message}\n`));
@@ -204,13 +219,7 @@ async function startOnce(port: number, options: KamailioOptions): Promise<Kamail
   const stop = async (): Promise<void> => {
     if (!exited) {
       child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }, 3000);
+      const timer = setTimeout(killGroup, 3000);
       await exit;
       clearTimeout(timer);
     }
