@@ -111,15 +111,23 @@ export class FaxToneWatch {
   private armIdle(): void {
     const clock = this.options.clock;
     if (this.idleTimer !== undefined) clock.clearTimeout(this.idleTimer);
+    // After a stalled event loop, due timers run before the datagrams that queued up
+    // meanwhile are read: the fill waits one more turn (a 0 ms timer runs after the loop
+    // has polled sockets), so that audio already received cancels it instead of being cut
+    // in two by assumed silence.
     this.idleTimer = clock.setTimeout(() => {
-      this.idleTimer = undefined;
-      // Packets held behind a loss come first: they are older than the silence.
-      this.options.endpoint.flush();
-      if (!this.listening) return;
-      this.feedSilence(IDLE_FILL_SAMPLES);
-      // The fill stands in for audio: a packet that follows counts its gap from here.
-      this.nextTimestamp = (this.nextTimestamp + IDLE_FILL_SAMPLES) >>> 0;
+      this.idleTimer = clock.setTimeout(() => this.idleFill(), 0);
     }, this.idleMs);
+  }
+
+  private idleFill(): void {
+    this.idleTimer = undefined;
+    // Packets held behind a loss come first: they are older than the silence.
+    this.options.endpoint.flush();
+    if (!this.listening) return;
+    this.feedSilence(IDLE_FILL_SAMPLES);
+    // The fill stands in for audio: a packet that follows counts its gap from here.
+    this.nextTimestamp = (this.nextTimestamp + IDLE_FILL_SAMPLES) >>> 0;
   }
 
   private feedSilence(samples: number): void {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { ManualClock } from '../../../../core/clock.ts';
+import { ManualClock, systemClock } from '../../../../core/clock.ts';
 import { dbm0ToPeak, decodeG711, encodeG711, type G711Law } from '../../../../protocols/g711/index.ts';
 import { encodeRtp } from '../../../../protocols/rtp/index.ts';
 import {
@@ -286,6 +286,37 @@ test('a timestamp gap is silence: CNG cadence holds across DTX pauses and a time
     assert.ok(Math.abs((seen.tone?.durationMs ?? 0) - 500) <= 40, `burst ${seen.tone?.durationMs} ms`);
     // Burst 2 ends at 4 s of audio (frame 200), two quiet blocks later it is reported.
     assert.ok((seen.tone?.atMs ?? 0) >= 4000 && (seen.tone?.atMs ?? 0) <= 4060, `atMs ${seen.tone?.atMs}`);
+  } finally {
+    raw.close();
+    await near.close();
+  }
+});
+
+test('an event-loop stall longer than idleMs does not cut a burst: audio queued in the socket cancels the idle fill (system clock)', async () => {
+  const near = await RtpEndpoint.open({ clock: systemClock, localPort: 0, localAddress: '127.0.0.1', payloadType: 0 });
+  const raw = createSocket('udp4');
+  try {
+    const watch = new FaxToneWatch({ endpoint: near, payloadType: 0, clock: systemClock, detect: ['CNG'], idleMs: 100, timeoutMs: 3000 });
+    const generator = new ToneGenerator(CNG);
+    const packet = (n: number): Uint8Array =>
+      encodeRtp({ payloadType: 0, marker: n === 0, sequenceNumber: n, timestamp: n * 160, ssrc: 9, csrcs: [], payload: generator.nextG711('ulaw'), paddingLength: 0 });
+    await new Promise<void>((r) => raw.connect(near.localPort, '127.0.0.1', () => r()));
+    for (let n = 0; n < 10; n++) raw.send(packet(n));
+    await until(() => near.stats.received === 10);
+    // The rest of the burst and the silence after it reach the socket while the loop is
+    // blocked for longer than idleMs: the idle timer is due before they are read.
+    // (Blocked in a setImmediate: the next turn of the loop then starts with due timers.)
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        for (let n = 10; n < 40; n++) raw.send(packet(n));
+        const blockedUntil = Date.now() + 250;
+        while (Date.now() < blockedUntil);
+        resolve();
+      }),
+    );
+    const tone = await watch.detected;
+    assert.equal(tone?.tone, 'CNG');
+    assert.ok(Math.abs((tone?.durationMs ?? 0) - 500) <= 40, `burst ${tone?.durationMs} ms`);
   } finally {
     raw.close();
     await near.close();
