@@ -6,6 +6,12 @@
  *   proxy.trace();                                     // what it relayed, parsed from its log
  *   await proxy.stop();
  *
+ * faxgate through it, to any far end, and to `faxgate serve` whose trunk it is:
+ *
+ *   const run = await callSendThroughProxy({ proxy, tiff, to: 'sip:0312345678@127.0.0.1:PORT' });
+ *   assertDialogThroughProxy(proxy, { caller: `127.0.0.1:${run.sipPort}`, callee: '127.0.0.1:PORT' });
+ *   const far = await serveBehindProxy(proxy, { did: '03-1234-5678' });   // far.sipPort, far.receivedTiffs(1)
+ *
  * It never touches the system's kamailio service: the config is generated into a temp dir,
  * the process stays in the foreground (`-DD`) logging to stderr (`-E`), with its own runtime
  * and working dir, and listens only on 127.0.0.1 at a port chosen free at start.
@@ -13,11 +19,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { faxgateBin, httpJson, serve, tempDir, waitFor, writeConfig, type Served } from './serve.ts';
 import { pickFreeUdpPorts } from './spandsp.ts';
 
 export const hasKamailio = spawnSync('kamailio', ['-v']).status === 0;
@@ -203,13 +209,18 @@ async function startOnce(port: number, options: KamailioOptions): Promise<Kamail
       // Already gone.
     }
   };
-  process.once('exit', killGroup);
+  // A test that dies without stop(): nothing of this proxy may stay behind.
+  const abandoned = (): void => {
+    killGroup();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', abandoned);
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
   let exited = false;
   const exit = new Promise<void>((res) => child.once('exit', () => {
     exited = true;
-    process.off('exit', killGroup);
+    process.off('exit', abandoned);
     // Its workers, should they have lost their main process some other way.
     killGroup();
     res();
@@ -300,8 +311,6 @@ function tcpAccepts(host: string, port: number): Promise<boolean> {
 
 // ------------------------------------------------------------ faxgate through the proxy
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 export interface ProxiedCallOptions {
   readonly proxy: KamailioProxy;
   readonly tiff: string;
@@ -331,7 +340,7 @@ export interface ProxiedCallResult {
 export async function callSendThroughProxy(o: ProxiedCallOptions): Promise<ProxiedCallResult> {
   const [sipPort, mediaPort] = (await pickFreeUdpPorts(2)) as [number, number];
   const args = [
-    join(root, 'bin', 'faxgate.mjs'), 'call', 'send', '--tiff', o.tiff, '--to', o.to, '--proxy', o.proxy.uri,
+    faxgateBin, 'call', 'send', '--tiff', o.tiff, '--to', o.to, '--proxy', o.proxy.uri,
     '--transport', o.transport ?? 'udp', '--local-sip-port', String(sipPort), '--local-media-port', String(mediaPort), ...(o.args ?? []),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -391,4 +400,62 @@ export function assertDialogThroughProxy(proxy: KamailioProxy, o: { callee: stri
 function hostPort(uri: string): string {
   const m = /^sips?:(?:[^@]*@)?([^;>?]+)/.exec(uri);
   return m?.[1] ?? '';
+}
+
+// ------------------------------------------------------------ faxgate serve behind the proxy
+
+export interface ServeBehindProxy {
+  readonly served: Served;
+  /** `faxgate serve`'s SIP port (UDP; TCP on the same number when it was free). */
+  readonly sipPort: number;
+  readonly dataDir: string;
+  /** The received faxes' TIFFs of an account, once the gateway has counted `count` received. */
+  receivedTiffs(count: number, account?: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * `faxgate serve` whose one SIP trunk is the proxy (calls are taken only from its address)
+ * and whose DID `did` goes to the default account: the far end of faxgate -> Kamailio ->
+ * faxgate. SIP listens on 127.0.0.1 at a free port; the data dir is a fresh temp dir.
+ */
+export async function serveBehindProxy(kamailio: KamailioProxy, o: { did: string; t38Policy?: string }): Promise<ServeBehindProxy> {
+  const dir = tempDir('faxgate-kamailio-serve-');
+  const dataDir = join(dir, 'data');
+  const config = writeConfig(dir, {
+    dataDir,
+    http: { port: 0 },
+    pluginConfig: {
+      sip: {
+        host: '127.0.0.1',
+        trunks: [{ name: 'kamailio', host: kamailio.host, port: kamailio.port, t38: { policy: o.t38Policy ?? 'audio-then-reinvite' } }],
+        dids: [{ number: o.did, account: 'default', mailbox: 'main' }],
+      },
+    },
+  });
+  const served = await serve(['--config', config], { env: { FAXGATE_LOG_LEVEL: 'info' } });
+  const sip = /faxgate: SIP on \S+ udp:(\d+)/.exec(served.stderr());
+  if (served.url === '' || sip?.[1] === undefined) {
+    served.child.kill('SIGKILL');
+    throw new Error(`faxgate serve did not start with SIP:\n${served.stderr()}`);
+  }
+  return {
+    served,
+    sipPort: Number(sip[1]),
+    dataDir,
+    async receivedTiffs(count, account = 'default') {
+      await waitFor(`${count} fax(es) received by faxgate serve`, async () => {
+        const status = (await httpJson('GET', `${served.url}/api/sip/status`)).json as { calls?: { received?: number; failed?: number } };
+        if ((status.calls?.failed ?? 0) > 0) throw new Error(`faxgate serve recorded a failed call: ${JSON.stringify(status)}\n${served.stderr().slice(-3000)}`);
+        return (status.calls?.received ?? 0) >= count ? true : undefined;
+      }, 60_000);
+      const folder = join(dataDir, 'faxes', 'inbound', account);
+      return readdirSync(folder).filter((f) => f.endsWith('.tif')).map((f) => join(folder, f));
+    },
+    async stop() {
+      served.child.kill('SIGTERM');
+      await served.exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

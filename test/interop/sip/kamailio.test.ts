@@ -1,9 +1,10 @@
 /**
  * faxgate behind Kamailio (issue 6): `faxgate call send --proxy` sends its INVITE to a
  * record-routing Kamailio, which relays it by the Request-URI to a SIPp gateway whose T.38
- * media is SpanDSP. The page must arrive pixel for pixel, and the dialog must stay on the
- * proxy: the 200 OK brings Kamailio's Record-Route to faxgate, so the ACK and the BYE go
- * through Kamailio (its trace shows them arriving with its Route, SIPp sees its Via on top).
+ * media is SpanDSP, or to `faxgate serve` whose trunk is the proxy. The page must arrive
+ * pixel for pixel, and the dialog must stay on the proxy: the 200 OK brings Kamailio's
+ * Record-Route to the caller, so the ACK and the BYE go through Kamailio (its trace shows
+ * them arriving with its Route, SIPp sees its Via on top).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  assertDialogThroughProxy, callSendThroughProxy, hasKamailio, startKamailio, type KamailioProxy, type ProxiedCallResult, type ProxiedDialog,
+  assertDialogThroughProxy, callSendThroughProxy, hasKamailio, serveBehindProxy, startKamailio, type KamailioProxy, type ProxiedCallResult, type ProxiedDialog,
 } from '../../support/kamailio.ts';
 import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
 import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
@@ -165,4 +166,44 @@ test("kamailio: faxgate over TCP to the proxy, UDP on to the gateway; the gatewa
   const refresh = dialog.entries.filter((e) => e.kind === 'relay' && e.method === 'INVITE').at(-1);
   assert.ok(refresh?.kind === 'relay' && /^sip:faxgate@127\.0\.0\.1:\d+;transport=tcp$/.test(refresh.ruri), JSON.stringify(refresh));
   assert.ok(dialog.entries.some((e) => e.kind === 'reply' && e.method === 'INVITE' && e.status === 200 && e.proto === 'tcp'), 'the 200 to the refresh came from faxgate over TCP');
+});
+
+test('kamailio: faxgate call send -> Kamailio -> faxgate serve (the proxy as its trunk); the page is received pixel for pixel and the dialog stays on the proxy', { skip, timeout: 180_000 }, async () => {
+  const kamailio = proxy!;
+  const far = await serveBehindProxy(kamailio, { did: '03-1234-5678' });
+  try {
+    const run = await callSendThroughProxy({
+      proxy: kamailio,
+      tiff: onePage,
+      to: `sip:0312345678@127.0.0.1:${far.sipPort}`,
+      args: ['--timeout', '120', '--csid', '+81 3 5555 0100'],
+    });
+    assert.equal(run.json.ok, true, `${JSON.stringify(run.json)}\n${run.stderr}\n--- serve ---\n${far.served.stderr().slice(-3000)}\n--- kamailio ---\n${kamailio.log().slice(-3000)}`);
+    assert.equal(run.code, 0);
+    assert.equal(run.json.pages, 1);
+    const [tiff, ...more] = await far.receivedTiffs(1);
+    assert.ok(tiff !== undefined && more.length === 0, `one received TIFF, not ${more.length + (tiff === undefined ? 0 : 1)}`);
+    const sent = readTiffPagesWithLibtiff(onePage);
+    const received = readTiffPagesWithLibtiff(tiff);
+    assert.equal(received.length, 1);
+    const d = comparePages(sent[0]!, received[0]!);
+    assert.ok(d.blackPixels > 1000, 'the page sent has text on it');
+    assert.ok(d.sameSize, 'same page size');
+    assert.equal(d.differingRows, 0, 'rows that differ');
+
+    const dialog = assertDialogThroughProxy(kamailio, { caller: `127.0.0.1:${run.sipPort}`, callee: `127.0.0.1:${far.sipPort}` });
+    assert.match(dialog.recordRoute, new RegExp(`^<sip:127\\.0\\.0\\.1:${kamailio.port};lr;ftag=[^,]*>$`));
+    // Both ends are faxgate and either may hang up first (often both at once): every request
+    // of the call, from either side, arrived at the proxy with its Route after the INVITE.
+    const caller = `127.0.0.1:${run.sipPort}`;
+    const callee = `127.0.0.1:${far.sipPort}`;
+    for (const e of dialog.entries) {
+      if (e.kind !== 'request') continue;
+      assert.ok(e.from === caller || e.from === callee, `${e.method} from ${e.from}, neither faxgate`);
+      if (e.method !== 'INVITE') assert.ok(e.route.includes(`127.0.0.1:${kamailio.port};lr`), `${e.method} from ${e.from} without the proxy's Route`);
+      if (e.method === 'BYE' && e.from === callee) assert.match(e.ruri, new RegExp(`^sip:faxgate@${caller.replace(/\./g, '\\.')}$`), "serve's BYE goes on to the caller's Contact");
+    }
+  } finally {
+    await far.stop();
+  }
 });
