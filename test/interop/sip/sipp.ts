@@ -15,6 +15,8 @@ export interface SippOptions {
   readonly scenario: string;
   /** SIPp's own SIP port. */
   readonly port: number;
+  /** SIPp's own address (default 127.0.0.1; any 127.x.y.z works on Linux, to play another trunk). */
+  readonly localIp?: string;
   /** `127.0.0.1:PORT` for UAC scenarios; absent for UAS scenarios that wait for our INVITE. */
   readonly remote?: string;
   readonly service?: string;
@@ -46,7 +48,7 @@ export function runSipp(o: SippOptions): { result: Promise<SippResult>; kill: ()
   const dir = mkdtempSync(join(tmpdir(), 'faxgate-sipp-'));
   const args = [
     '-sf', join(scenarioDir, o.scenario),
-    '-i', '127.0.0.1', '-p', String(o.port),
+    '-i', o.localIp ?? '127.0.0.1', '-p', String(o.port),
     '-m', String(o.calls ?? 1),
     '-timeout', `${o.timeoutS ?? 20}s`, '-timeout_error',
     '-mp', String(o.mediaPort ?? 16000),
