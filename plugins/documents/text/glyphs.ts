@@ -10,6 +10,13 @@
  *
  * Pixels are not square (see raster/geometry.ts): the atlas is drawn in millimetres under a
  * scale(pxPerMmX, pxPerMmY) transform, so glyphs come out the right shape on paper.
+ *
+ * A tile's edge pixels depend a little on its place in the atlas (librsvg positions text in
+ * millimetres, so each slot meets the pixel grid at a slightly different phase): the same
+ * page drawn with a cold and a warm cache may differ by a few edge pixels. Drawing every glyph
+ * at one fixed phase (a whole-pixel translate per glyph) removes that, but read 1-2 points
+ * worse under OCR at standard resolution in all four phases tried (ocr-text.test.ts), so
+ * it is not done.
  */
 import sharp from 'sharp';
 import type { Gray } from '../raster/types.ts';
@@ -43,6 +50,9 @@ const maxFaces = 12;
 export class GlyphCache {
   readonly face: GlyphFace;
   private readonly tiles = new Map<string, GlyphTile | null>();
+  /** Characters in an atlas being rendered now, so pages drawn side by side do not render them twice. */
+  private readonly pending = new Map<string, Promise<void>>();
+  private renderedCount = 0;
 
   constructor(face: GlyphFace) {
     this.face = face;
@@ -57,22 +67,43 @@ export class GlyphCache {
     return this.tiles.size;
   }
 
+  /** Characters rasterised so far (each once, unless evicted). */
+  get rendered(): number {
+    return this.renderedCount;
+  }
+
   /** Renders every character of `chars` not rendered yet (one atlas for all of them). */
   async prepare(chars: Iterable<string>): Promise<void> {
     const missing: string[] = [];
+    const waits = new Set<Promise<void>>();
     const seen = new Set<string>();
     for (const ch of chars) {
       if (this.tiles.has(ch) || seen.has(ch)) continue;
       seen.add(ch);
-      if (ch.trim() === '' || !isXmlChar(ch.codePointAt(0)!)) this.tiles.set(ch, null);
+      const inFlight = this.pending.get(ch);
+      if (inFlight !== undefined) waits.add(inFlight);
+      else if (ch.trim() === '' || !isXmlChar(ch.codePointAt(0)!)) this.tiles.set(ch, null);
       else missing.push(ch);
     }
-    if (missing.length === 0) return;
-    if (this.tiles.size + missing.length > maxGlyphsPerFace) this.tiles.clear();
-    const perAtlas = Math.max(1, Math.floor(maxAtlasPixels / tilePixels(this.face)));
-    for (let i = 0; i < missing.length; i += perAtlas) {
-      const rendered = await renderAtlas(this.face, missing.slice(i, i + perAtlas));
-      for (const [ch, tile] of rendered) this.tiles.set(ch, tile);
+    if (missing.length > 0) {
+      const job = this.render(missing);
+      for (const ch of missing) this.pending.set(ch, job);
+      waits.add(job);
+    }
+    await Promise.all(waits);
+  }
+
+  private async render(missing: readonly string[]): Promise<void> {
+    try {
+      if (this.tiles.size + missing.length > maxGlyphsPerFace) this.tiles.clear();
+      const perAtlas = Math.max(1, Math.floor(maxAtlasPixels / tilePixels(this.face)));
+      for (let i = 0; i < missing.length; i += perAtlas) {
+        const rendered = await renderAtlas(this.face, missing.slice(i, i + perAtlas));
+        for (const [ch, tile] of rendered) this.tiles.set(ch, tile);
+        this.renderedCount += rendered.size;
+      }
+    } finally {
+      for (const ch of missing) this.pending.delete(ch);
     }
   }
 }

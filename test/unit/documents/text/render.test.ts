@@ -8,6 +8,7 @@ import { papers } from '../../../../plugins/documents/raster/types.ts';
 import type { Orientation, Paper, Resolution } from '../../../../plugins/documents/raster/types.ts';
 import { fontTypes, resolveFont } from '../../../../plugins/documents/text/fonts.ts';
 import { textGrid } from '../../../../plugins/documents/text/grid.ts';
+import { GlyphCache } from '../../../../plugins/documents/text/glyphs.ts';
 import { renderText } from '../../../../plugins/documents/text/render.ts';
 import { TextRenderError } from '../../../../plugins/documents/text/errors.ts';
 import type { FontSize, TextRenderOptions } from '../../../../plugins/documents/text/types.ts';
@@ -233,5 +234,17 @@ describe('glyph cache', () => {
         assert.ok(ink > 100, `line ${l} cell ${c}: ${ink} black pixels`);
       }
     }
+  });
+});
+
+describe('glyph tiles', () => {
+  const face = { families: resolveFont('MS Gothic').families, emMm: 3.5, pxPerMmX: 1728 / 215, pxPerMmY: 196 / 25.4 };
+
+  it('pages prepared side by side render a shared character once', async () => {
+    const cache = new GlyphCache(face);
+    await Promise.all([cache.prepare([...'fax page']), cache.prepare([...'page two']), cache.prepare([...'two fax'])]);
+    // Distinct inked characters: f a x p g e t w o.
+    assert.equal(cache.rendered, 9);
+    for (const ch of 'faxpgetwo') assert.ok(cache.tile(ch) !== undefined, ch);
   });
 });
