@@ -292,8 +292,7 @@ export class LineDecoder implements DecodeCounters {
     if (n < 0) return this.badRow(dataStart);
     const next = this.nextWords;
     // Few changes: painting spans beats a pass over every word.
-    if (!oneD) renderRowWords(this.cur, n, this.width, next);
-    else if (WORD_MARKS && n * 8 >= this.rowBytes) paintMarkedRow(next, this.width);
+    if (WORD_MARKS && n * 8 >= this.rowBytes) paintMarkedRow(next, this.width);
     else renderRow(this.cur, n, this.width, next.row, 0);
     this.nextWords = this.rowWords;
     this.rowWords = next;
@@ -498,40 +497,48 @@ export class LineDecoder implements DecodeCounters {
     const width = this.width;
     const cur = this.cur;
     const ref = this.ref;
-    let bp = this.pos >>> 3;
-    let nb = 8 - (this.pos & 7);
-    let win = buf[bp++]!;
     const modes = MODE_DECODE;
     const white = WHITE_DECODE;
     const black = BLACK_DECODE;
+    const horizontal = MODE_HORIZONTAL;
+    const pass = MODE_PASS;
+    let bp = this.pos >>> 3;
+    let nb = 8 - (this.pos & 7);
+    let win = buf[bp++]!;
     let a0 = -1;
     let n = 0; // changes so far; its parity is the colour of a0
-    let q = 0; // first ref index right of a0 (a0 only moves right)
+    // b1's index in ref: the first change right of a0 whose colour is opposite to a0's, i.e.
+    // the first index with n's parity holding a value > a0. Every earlier index of that parity
+    // holds a value <= a0, so the search steps two at a time and never goes back past b1.
+    let ib = 0;
+    // Changes are marked into the row's words as found, as in decode1D; a cancelled change
+    // toggles its mark back.
+    const marks = this.nextWords.words;
+    marks.fill(0);
+    let mw = 0;
+    let mk = 0;
+    // Arithmetic written `(x + y) | 0` wraps instead of being overflow-checked; every value
+    // here is far from 2^31, and V8 then emits plain integer ops in this loop.
     while (a0 < width) {
       if (nb < 13) {
         win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-        bp += 2;
-        nb += 16;
+        bp = (bp + 2) | 0;
+        nb = (nb + 16) | 0;
       }
       const e = modes[(win >>> (nb - 7)) & 0x7f]!;
-      if (e === 0) {
-        this.pos = bp * 8 - nb;
-        return -1;
-      }
-      nb -= e & 15;
+      nb = (nb - (e & 15)) | 0;
       const mode = e >>> 4;
-      while (ref[q]! <= a0) q++;
-      // b1: first change right of a0 whose colour is opposite to a0's: same parity as n.
-      const ib = q + ((q ^ n) & 1);
-      if (mode < MODE_HORIZONTAL) {
-        const a1 = ref[ib]! + mode - 4;
+      while (ref[ib]! <= a0) ib = (ib + 2) | 0;
+      if (mode < horizontal) {
+        const a1 = (ref[ib]! + mode - 4) | 0;
         if (a1 > a0) {
           if (a1 >= width) {
             if (a1 > width) break;
             a0 = width;
             break;
           }
-          cur[n++] = a1;
+          cur[n] = a1;
+          n = (n + 1) | 0;
         } else if (a1 === a0 && a1 >= 0) {
           // a1 on a0: legal only where a0 is not itself a change; a repeated change cancels.
           if (n > 0 && cur[n - 1] === a1) n--;
@@ -539,15 +546,24 @@ export class LineDecoder implements DecodeCounters {
         } else {
           break;
         }
+        {
+          const k = a1 >>> 5;
+          mw = (k === mk ? mw : 0) ^ (1 << ((a1 ^ 7) & 31));
+          marks[k] = mw;
+          mk = k;
+        }
         a0 = a1;
-        // From VR/V0, b1 <= a0 now: restart the ref scan past it (V0 then needs no scan step).
-        if (mode >= 4) q = ib + 1;
-      } else if (mode === MODE_PASS) {
+        // n's parity flipped. After V0/VR, b1 <= a0: the next b1 is past it. After VL the
+        // change before b1 may still lie right of a0 (before index 0, start at index 1).
+        ib = mode >= 4 ? (ib + 1) | 0 : ib > 0 ? (ib - 1) | 0 : 1;
+      } else if (mode === pass) {
         a0 = ref[ib + 1]!;
-        q = ib + 2;
+        ib += 2;
+      } else if (mode !== horizontal) {
+        this.pos = bp * 8 - nb;
+        return -1;
       } else {
-        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c); written out twice so
-        // neither loop switches tables.
+        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
         const first = (n & 1) === 0 ? white : black;
         const second = (n & 1) === 0 ? black : white;
         let a1 = a0 < 0 ? 0 : a0;
@@ -586,15 +602,29 @@ export class LineDecoder implements DecodeCounters {
         }
         const a2 = a1 + run;
         if (a2 > width) break;
+        // Every change so far is <= a0, so only a zero run can land on the last one (cancel).
         if (a1 < width) {
-          if (n > 0 && cur[n - 1] === a1) n--;
+          if (a1 === a0 && n > 0 && cur[n - 1] === a1) n--;
           else cur[n++] = a1;
+          {
+            const k = a1 >>> 5;
+            mw = (k === mk ? mw : 0) ^ (1 << ((a1 ^ 7) & 31));
+            marks[k] = mw;
+            mk = k;
+          }
         }
         if (a2 < width) {
-          if (n > 0 && cur[n - 1] === a2) n--;
+          if (a2 === a1 && n > 0 && cur[n - 1] === a2) n--;
           else cur[n++] = a2;
+          {
+            const k = a2 >>> 5;
+            mw = (k === mk ? mw : 0) ^ (1 << ((a2 ^ 7) & 31));
+            marks[k] = mw;
+            mk = k;
+          }
         }
         a0 = a2;
+        // Two changes: n has its parity again, and ib is still a lower bound for b1.
       }
     }
     this.pos = bp * 8 - nb;

@@ -112,8 +112,8 @@ export function runCodeList(color: 0 | 1): Array<{ run: number; code: string }> 
  */
 export const RUN_PEEK = 13;
 
-function buildRunDecode(color: 0 | 1): Int32Array {
-  const table = new Int32Array(1 << RUN_PEEK);
+function buildRunDecode(color: 0 | 1): Uint16Array {
+  const table = new Uint16Array(1 << RUN_PEEK);
   for (const { run, code } of runCodeList(color)) {
     const shift = RUN_PEEK - code.length;
     const base = parse(code) << shift;
@@ -128,15 +128,18 @@ export const BLACK_DECODE = buildRunDecode(1);
 
 /**
  * Mode decode table indexed by the next MODE_PEEK bits.
- * Entry = mode << 4 | bits; 0 = invalid / EOL / extension (uncompressed mode is not supported).
- * Modes: 1..7 vertical with a1 - b1 = mode - 4, 8 = horizontal, 9 = pass.
+ * Entry = mode << 4 | bits. Modes: 1..7 vertical with a1 - b1 = mode - 4, 8 = horizontal,
+ * 9 = pass, MODE_INVALID (bits 0) where no mode code starts: EOL, fill, extension codes
+ * (uncompressed mode is not supported). Invalid sorts after the others, so a decoder tests
+ * `mode < MODE_HORIZONTAL` first and meets it only on the rare paths.
  */
 export const MODE_PEEK = 7;
 export const MODE_HORIZONTAL = 8;
 export const MODE_PASS = 9;
+export const MODE_INVALID = 15;
 
 function buildModeDecode(): Int32Array {
-  const table = new Int32Array(1 << MODE_PEEK);
+  const table = new Int32Array(1 << MODE_PEEK).fill(MODE_INVALID << 4);
   const put = (code: number, bits: number, mode: number): void => {
     const shift = MODE_PEEK - bits;
     for (let i = 0; i < 1 << shift; i++) table[(code << shift) + i] = (mode << 4) | bits;
