@@ -25,9 +25,14 @@ const hasSipp = spawnSync('sipp', ['-v']).status !== null;
 // play_pcap_audio sends from a raw socket.
 const skip = !hasSipp ? 'sipp (Debian sip-tester) is not installed' : process.getuid?.() !== 0 ? 'sipp needs root (a raw socket) to play a pcap' : false;
 
+/** Bounds every wait, so that a stuck step fails the test and `finally` still closes the sockets. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 interface Heard {
-  /** Clock time of the first RTP packet from SIPp's pcap, and how many arrived. */
-  firstPacketAt?: number;
   packets: InOrderPacket[];
 }
 
@@ -36,7 +41,6 @@ function tap(endpoint: RtpEndpoint, heard: Heard): void {
   const onPacket = endpoint.onPacket.bind(endpoint);
   endpoint.onPacket = (listener) =>
     onPacket((p) => {
-      heard.firstPacketAt ??= systemClock.now();
       heard.packets.push(p);
       listener(p);
     });
@@ -62,7 +66,7 @@ test('sipp calls with audio and plays CNG: faxgate hears it on the RTP, re-INVIT
   let watch: FaxToneWatch | undefined;
   const steps: string[] = [];
 
-  const gateway = new Promise<{ call: Call; detectedAt: number; t38: NegotiatedMedia; offer: string }>((resolve, reject) => {
+  const gateway = new Promise<{ call: Call; packetsHeard: number; t38: NegotiatedMedia; offer: string }>((resolve, reject) => {
     ua.on('invite', (call) => {
       void (async () => {
         const { answer, negotiated } = answerOffer(parseSdp(call.remoteSdp ?? ''), local, 'image');
@@ -75,7 +79,7 @@ test('sipp calls with audio and plays CNG: faxgate hears it on the RTP, re-INVIT
         ua.answer(call, serializeSdp(answer));
         watch = new FaxToneWatch({ endpoint, payloadType: audio.codec.payloadType, clock: systemClock, detect: ['CNG'], play: 'CED', timeoutMs: 15_000 });
         const tone = await watch.detected;
-        const detectedAt = systemClock.now();
+        const packetsHeard = heard.packets.length;
         if (tone === undefined) throw new Error('no CNG within 15 s');
         steps.push(`heard:${tone.tone}`);
         await confirmed;
@@ -86,35 +90,42 @@ test('sipp calls with audio and plays CNG: faxgate hears it on the RTP, re-INVIT
         steps.push('t38');
         const t38 = readAnswer(parseSdp(offer), parseSdp(r.sdp), local);
         await endpoint.close();
-        resolve({ call, detectedAt, t38, offer });
+        resolve({ call, packetsHeard, t38, offer });
       })().catch(reject);
     });
   });
 
+  let sipp: ReturnType<typeof runSipp> | undefined;
   try {
-    const sipp = runSipp({
+    sipp = runSipp({
       scenario: 'uac-audio-cng.xml', port: sippPort, remote: `127.0.0.1:${sipPort}`, mediaPort: sippMedia,
       keys: { cng_pcap: pcap }, extraArgs: ['-mi', '127.0.0.1'], timeoutS: 30,
     });
-    const { call, detectedAt, t38, offer } = await gateway;
+    // SIPp ending first (a failed check, a bind error) fails the test now, not at its timeout.
+    const sippEnded = sipp.result.then((r) => Promise.reject(new Error(`sipp ended before the switch (exit ${r.code}):\n${r.errors}\n${r.stderr}\n${r.stdout.slice(-1500)}`)));
+    sippEnded.catch(() => undefined);
+    const { call, packetsHeard, t38, offer } = await within(Promise.race([gateway, sippEnded]), 25_000, 'CNG and the switch to T.38');
     const ended = new Promise<string>((resolve) => {
       if (call.state === 'terminated') resolve(`ended:${call.end?.by}`);
       call.on('bye', (by) => resolve(`bye:${by}`));
       call.on('failed', (s) => resolve(`failed:${s}`));
     });
-    const r = await sipp.result;
+    const r = await within(sipp.result, 10_000, 'sipp to finish');
     assert.equal(r.code, 0, `sipp failed (exit ${r.code}):\n${r.errors}\n${r.stderr}\n${r.stdout.slice(-1500)}`);
-    assert.equal(await ended, 'bye:remote', 'sipp hung up and faxgate answered its BYE');
+    assert.equal(await within(ended, 5000, 'the BYE'), 'bye:remote', 'sipp hung up and faxgate answered its BYE');
     assert.deepEqual(steps, ['answer:PCMU', 'heard:CNG', 't38']);
 
     // The audio was SIPp's replay of our pcap: its SSRC, sequence and timestamps, in order.
     const first = heard.packets[0]?.packet;
     assert.deepEqual([first?.ssrc, first?.sequenceNumber, first?.timestamp, first?.payloadType, first?.payload.length], [TONE_PCAP_DEFAULTS.ssrc, TONE_PCAP_DEFAULTS.initialSequence, TONE_PCAP_DEFAULTS.initialTimestamp, 0, 160]);
     assert.ok(heard.packets.every((p, i) => p.packet.sequenceNumber === TONE_PCAP_DEFAULTS.initialSequence + i && p.lostBefore === 0));
-    // CNG is known only once its 0.5 s burst has ended: never before SIPp played that much.
-    const sincePlay = detectedAt - (heard.firstPacketAt ?? Infinity);
-    assert.ok(sincePlay >= 500 && sincePlay < 1500, `CNG detected ${sincePlay} ms after SIPp's first packet`);
-    assert.ok(heard.packets.length >= 26, `${heard.packets.length} packets before the switch`);
+    // CNG is known only once its 0.5 s burst (25 packets) has ended, two quiet packets
+    // later: not before SIPp played that much, and on the first burst.
+    assert.ok(packetsHeard >= 25 && packetsHeard <= 28, `CNG detected at packet ${packetsHeard}`);
+    // By SIPp's clock (its log, in ms): the re-INVITE came after 0.5 s of CNG, and long before the second burst.
+    const tick = (what: RegExp): number => Number(what.exec(r.log)?.[1]);
+    const switchMs = tick(/re-INVITE at (\d+)/) - tick(/cng playing at (\d+)/);
+    assert.ok(switchMs >= 500 && switchMs < 3500, `re-INVITE ${switchMs} ms after SIPp started the CNG`);
 
     // What SIPp saw in the re-INVITE (its check_it regexps fail the scenario otherwise).
     assert.match(r.log, /re-INVITE at \d+ with m=image [1-9]\d* udptl t38 T38FaxVersion:0/);
@@ -122,6 +133,7 @@ test('sipp calls with audio and plays CNG: faxgate hears it on the RTP, re-INVIT
     assert.doesNotMatch(offer, /^m=audio/m);
     assert.deepEqual([t38.t38?.session.version, t38.t38?.session.maxBitRate, t38.t38?.remote.port], [0, 14400, sippMedia + 2]);
   } finally {
+    sipp?.kill();
     watch?.stop();
     await endpoint?.close();
     await ua.close();
