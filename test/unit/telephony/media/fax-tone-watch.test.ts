@@ -296,7 +296,7 @@ test('an event-loop stall longer than idleMs does not cut a burst: audio queued 
   const near = await RtpEndpoint.open({ clock: systemClock, localPort: 0, localAddress: '127.0.0.1', payloadType: 0 });
   const raw = createSocket('udp4');
   try {
-    const watch = new FaxToneWatch({ endpoint: near, payloadType: 0, clock: systemClock, detect: ['CNG'], idleMs: 100, timeoutMs: 3000 });
+    const watch = new FaxToneWatch({ endpoint: near, payloadType: 0, clock: systemClock, detect: ['CNG'], idleMs: 300, timeoutMs: 3000 });
     const generator = new ToneGenerator(CNG);
     const packet = (n: number): Uint8Array =>
       encodeRtp({ payloadType: 0, marker: n === 0, sequenceNumber: n, timestamp: n * 160, ssrc: 9, csrcs: [], payload: generator.nextG711('ulaw'), paddingLength: 0 });
@@ -309,7 +309,7 @@ test('an event-loop stall longer than idleMs does not cut a burst: audio queued 
     await new Promise<void>((resolve) =>
       setImmediate(() => {
         for (let n = 10; n < 40; n++) raw.send(packet(n));
-        const blockedUntil = Date.now() + 250;
+        const blockedUntil = Date.now() + 500;
         while (Date.now() < blockedUntil);
         resolve();
       }),
