@@ -278,7 +278,12 @@ test('crash: kill -9 during a reception; after the restart the call is interrupt
   // Same data directory, same config: the start-up sweep finds the call cut off.
   g.served = await startServe(g.config);
   g.sipPort = (await sipStatus(g)).listening.udp;
-  assert.match(g.served.stderr(), /recorded as interrupted/);
+  // The sweep runs before SIP listens: its log line (pino, stdout) is there by now.
+  const sweep = g.served.stdout().split('\n').filter((l) => l.includes('recorded as interrupted')).map((l) => JSON.parse(l) as { calls: number });
+  assert.deepEqual(sweep.map((l) => l.calls), [1], `serve's log:\n${g.served.stdout()}`);
+  // What the crash left on disk: the TIFF of the cut-off call, half written (no record points at it).
+  const orphan = join(inbox, tif);
+  process.stderr.write(`# crash: cut-off call's TIFF after the restart: ${existsSync(orphan) ? `still there, tiffinfo exit ${tiffinfo(orphan).code}` : 'gone'}\n`);
   const second = await fax(onePage);
   const [tx, sippRun] = await Promise.all([second.spandsp.result, second.sipp.result]);
   sippClean(sippRun, 'the call after the restart (serve sends the BYE)');
@@ -338,6 +343,7 @@ test('media stops mid-fax: SpanDSP vanishes after page 1 of 3; serve hangs up by
   assert.equal(others.length, 0);
   assert.ok(r !== undefined);
   assert.equal(r.status, 'partial', JSON.stringify(r));
+  process.stderr.write(`# media stop: record ${r.status}, ${r.pages} page(s), code ${r.resultCode}: ${r.reason}\n`);
   assert.equal(r.pages, 1);
   assert.notEqual(r.resultCode, 0);
   assert.ok(r.file !== undefined && existsSync(r.file), JSON.stringify(r));
@@ -451,7 +457,9 @@ test('tls: serve presents its certificate to OpenSSL, answers OPTIONS, takes a T
     await waitFor('UDPTL from serve', async () => (datagrams > 0 ? datagrams : undefined), 10_000);
     peer.send([`BYE ${contact} SIP/2.0`, via('-bye1'), 'Max-Forwards: 70', from, `To: ${to}`, `Call-ID: ${callId}`, 'CSeq: 2 BYE']);
     assert.match(await peer.next(/^SIP\/2\.0 \d+[^]*CSeq: 2 BYE/im), /^SIP\/2\.0 200 /);
+    const byeAt = Date.now();
     await waitFor('the channel free', async () => ((await sipStatus(g)).channels['tls-peer']?.inUse === 0 ? true : undefined), 10_000);
+    process.stderr.write(`# tls: channel free ${Date.now() - byeAt} ms after serve answered our BYE\n`);
   } finally {
     peer.child.kill('SIGTERM');
     udptl.close();
