@@ -7,7 +7,7 @@ import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { resultForSipStatus } from '../../protocols/fax-results/index.ts';
 import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
 import { CallMedia, modemRate, openT38Modem, placeT38Call } from '../../telephony/gateway/index.ts';
-import { StreamSipTransport, UdpSipTransport, UserAgent, type SipTransport } from '../../telephony/sip/index.ts';
+import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type SipTransport } from '../../telephony/sip/index.ts';
 import { runFaxCall, tiffDocument, type FaxSendDocument } from '../../actors/fax-call/index.ts';
 import { failureLine, print, resultLine, type ResultLine } from './t38.ts';
 
@@ -184,7 +184,12 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
     const t38 = await switched;
     if (!t38.ok) {
       const name = t38.status === 0 ? 'no-answer' : resultForSipStatus(t38.status);
+      const ringing = call.state === 'calling';
       await ua.bye(call);
+      // RFC 3261 9.1: a CANCELled INVITE still ends with its own final response (487), which its
+      // transaction ACKs; closing the socket at once would leave the far end (or a proxy's
+      // transaction) resending the 487 unACKed. Wait for it, bounded.
+      if (ringing) await ended(call, CANCEL_WAIT_MS);
       return fail(failureLine(name, t38.reason));
     }
     io.stderr.write(`faxgate call: T.38 (${t38.via}) to ${t38.t38.remote.address}:${t38.t38.remote.port} from udp port ${media.udptl.localPort}\n`);
@@ -208,4 +213,20 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
     await media?.close();
     await ua.close();
   }
+}
+
+const CANCEL_WAIT_MS = 4000;
+
+/** Resolves once the call has ended (plus a moment for the ACK to leave), or after `maxMs`. */
+function ended(call: Call, maxMs: number): Promise<void> {
+  return new Promise((done) => {
+    const timer = setTimeout(done, maxMs);
+    const finish = (): void => {
+      clearTimeout(timer);
+      setTimeout(done, 50);
+    };
+    if (call.state === 'terminated') return finish();
+    call.once('failed', finish);
+    call.once('bye', finish);
+  });
 }

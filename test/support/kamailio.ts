@@ -259,6 +259,11 @@ async function startOnce(port: number, options: KamailioOptions): Promise<Kamail
   };
 }
 
+/** Waits until the proxy's trace satisfies `done` (its log reaches us through a pipe, a little late), at most `maxMs`. */
+export async function waitForTrace(proxy: KamailioProxy, done: (trace: KamailioTraceEntry[]) => boolean, maxMs: number): Promise<void> {
+  for (const until = Date.now() + maxMs; !done(proxy.trace()) && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** Sends one OPTIONS to the proxy itself; true when a 200 comes back within `waitMs`. */
 function optionsAnswered(host: string, port: number, waitMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -373,12 +378,18 @@ export interface ProxiedDialog {
  * `caller` and `callee` are `host:port` of their SIP sockets; a TCP caller's source port is
  * its connection's, so give only the callee for TCP. Throws an Error naming the missing step.
  */
-export function assertDialogThroughProxy(proxy: KamailioProxy, o: { callee: string; caller?: string }): ProxiedDialog {
+export async function assertDialogThroughProxy(proxy: KamailioProxy, o: { callee: string; caller?: string }): Promise<ProxiedDialog> {
+  const inviteTo = (e: KamailioTraceEntry): boolean => e.kind === 'request' && e.method === 'INVITE' && hostPort(e.ruri) === o.callee;
+  // The last line (the BYE's 200) may still be in the pipe from Kamailio when the call has ended.
+  await waitForTrace(proxy, (t) => {
+    const callId = t.find(inviteTo)?.callId;
+    return t.some((e) => e.kind === 'reply' && e.method === 'BYE' && e.status === 200 && e.callId === callId);
+  }, 2000);
   const all = proxy.trace();
   const fail = (what: string): never => {
     throw new Error(`${what} [proxy:${proxy.uri}]\n--- proxy trace ---\n${all.map((e) => JSON.stringify(e)).join('\n')}\n--- kamailio log (tail) ---\n${proxy.log().slice(-3000)}`);
   };
-  const invite = all.find((e) => e.kind === 'request' && e.method === 'INVITE' && hostPort(e.ruri) === o.callee);
+  const invite = all.find(inviteTo);
   if (invite?.kind !== 'request') return fail(`no INVITE for ${o.callee} reached the proxy`);
   if (o.caller !== undefined && invite.from !== o.caller) fail(`the INVITE came from ${invite.from}, not the caller ${o.caller}`);
   const entries = all.filter((e) => e.callId === invite.callId);

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  assertDialogThroughProxy, callSendThroughProxy, hasKamailio, serveBehindProxy, startKamailio, type KamailioProxy, type ProxiedCallResult, type ProxiedDialog,
+  assertDialogThroughProxy, callSendThroughProxy, hasKamailio, serveBehindProxy, startKamailio, waitForTrace, type KamailioProxy, type ProxiedCallResult, type ProxiedDialog,
 } from '../../support/kamailio.ts';
 import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
 import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
@@ -120,7 +120,7 @@ async function faxThroughKamailio(kamailio: KamailioProxy, o: { scenario: string
     // The proxy's view: INVITE from faxgate to SIPp, 200 with its Record-Route back, ACK and
     // BYE from faxgate carrying its Route. A TCP caller's source port is its connection's.
     const caller = o.transport === 'udp' ? `127.0.0.1:${run.sipPort}` : undefined;
-    const dialog = assertDialogThroughProxy(kamailio, { callee: `127.0.0.1:${sippPort}`, ...(caller === undefined ? {} : { caller }) });
+    const dialog = await assertDialogThroughProxy(kamailio, { callee: `127.0.0.1:${sippPort}`, ...(caller === undefined ? {} : { caller }) });
     for (const e of dialog.entries) {
       if (e.kind === 'relay' && e.method !== 'INVITE' && e.callId === dialog.callId && e.ruri.includes(`:${sippPort}`)) {
         assert.equal(e.ruri, `sip:gateway@127.0.0.1:${sippPort}`, `${e.method} relayed to SIPp's Contact`);
@@ -191,7 +191,7 @@ test('kamailio: faxgate call send -> Kamailio -> faxgate serve (the proxy as its
     assert.ok(d.sameSize, 'same page size');
     assert.equal(d.differingRows, 0, 'rows that differ');
 
-    const dialog = assertDialogThroughProxy(kamailio, { caller: `127.0.0.1:${run.sipPort}`, callee: `127.0.0.1:${far.sipPort}` });
+    const dialog = await assertDialogThroughProxy(kamailio, { caller: `127.0.0.1:${run.sipPort}`, callee: `127.0.0.1:${far.sipPort}` });
     assert.match(dialog.recordRoute, new RegExp(`^<sip:127\\.0\\.0\\.1:${kamailio.port};lr;ftag=[^,]*>$`));
     // Both ends are faxgate and either may hang up first (often both at once): every request
     // of the call, from either side, arrived at the proxy with its Route after the INVITE.
@@ -205,5 +205,41 @@ test('kamailio: faxgate call send -> Kamailio -> faxgate serve (the proxy as its
     }
   } finally {
     await far.stop();
+  }
+});
+
+test('kamailio: a call given up while it rings is CANCELled through the proxy; the 487 stops at the proxy, which ACKs it itself', { skip, timeout: 60_000 }, async () => {
+  const kamailio = proxy!;
+  const [sippPort, sippMedia] = (await pickFreeUdpPorts(2)) as [number, number];
+  const sipp = runSipp({ scenario: 'kamailio-uas-ring-cancel.xml', port: sippPort, mediaPort: sippMedia, timeoutS: 20 });
+  await delay(200);
+  try {
+    const run = await callSendThroughProxy({ proxy: kamailio, tiff: onePage, to: `sip:0312345678@127.0.0.1:${sippPort}`, args: ['--timeout', '2'] });
+    const sippRun = await sipp.result;
+    sippClean(sippRun);
+    assert.equal(run.code, 1);
+    assert.equal(run.json.ok, false);
+    assert.equal(run.json.code, 6018, run.json.reason);
+
+    // faxgate's ACK reaches the proxy after SIPp's (the proxy ACKs the 487 before relaying it).
+    await waitForTrace(kamailio, (t) => t.some((e) => e.kind === 'request' && e.method === 'ACK' && e.from === `127.0.0.1:${run.sipPort}`), 2000);
+    const invite = kamailio.trace().find((e) => e.kind === 'request' && e.method === 'INVITE' && e.ruri.endsWith(`@127.0.0.1:${sippPort}`));
+    assert.ok(invite?.kind === 'request', 'the INVITE reached the proxy');
+    const call = kamailio.trace().filter((e) => e.callId === invite.callId);
+    const seen = call.map((e) => (e.kind === 'request' ? `${e.method} from ${e.from}` : e.kind === 'relay' ? `relay ${e.method}` : `${e.status} ${e.method} from ${e.from}`));
+    const caller = `127.0.0.1:${run.sipPort}`;
+    const callee = `127.0.0.1:${sippPort}`;
+    assert.deepEqual(seen, [
+      `INVITE from ${caller}`, 'relay INVITE', `100 INVITE from ${callee}`, `180 INVITE from ${callee}`,
+      `CANCEL from ${caller}`, 'relay CANCEL', `200 CANCEL from ${callee}`, `487 INVITE from ${callee}`,
+      // faxgate's ACK to the 487 is hop by hop: the proxy's transaction takes it, nothing relays it.
+      `ACK from ${caller}`,
+    ]);
+    // SIPp got the CANCEL from the proxy, and the ACK to its 487 from the proxy alone (one Via).
+    assert.match(topVia(sippRun.log, 'CANCEL') ?? '', new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${kamailio.port};`));
+    const ackVia = /^ACK Via: *(.*)$/m.exec(sippRun.log)?.[1] ?? '';
+    assert.match(ackVia, new RegExp(`^SIP/2\\.0/UDP 127\\.0\\.0\\.1:${kamailio.port};[^,]*$`), ackVia);
+  } finally {
+    sipp.kill();
   }
 });
