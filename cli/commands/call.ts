@@ -9,6 +9,11 @@ import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
 import { CallMedia, modemRate, openT38Modem, placeT38Call } from '../../telephony/gateway/index.ts';
 import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type SipTransport } from '../../telephony/sip/index.ts';
 import { runFaxCall, tiffDocument, type FaxSendDocument } from '../../actors/fax-call/index.ts';
+import { loadConfig } from '../../core/config/config.ts';
+import { pluginConfig } from '../../core/plugins/host.ts';
+import sipPlugin from '../../plugins/sip-gateway/index.ts';
+import { sipConfig, type SipConfig } from '../../plugins/sip-gateway/config.ts';
+import { OutboundDialer } from '../../plugins/sip-gateway/outbound.ts';
 import { failureLine, print, resultLine, type ResultLine } from './t38.ts';
 
 /**
@@ -18,6 +23,14 @@ import { failureLine, print, resultLine, type ResultLine } from './t38.ts';
  */
 
 const HELP = `usage: faxgate call send --tiff FILE --to sip:NUMBER@HOST:PORT [options]
+       faxgate call send --tiff FILE --to NUMBER [--config FILE] [options]
+
+With a SIP URI the call goes straight there. With a phone number (03-1234-5678,
++81312345678, 010-1-212-555-0100) it goes out over the trunks of the config file
+(pluginConfig.sip.trunks: longest prefix first, on to the next trunk on 5xx, no answer
+or full channels; each trunk's number format, credentials and T.38 policy).
+
+  --config FILE             faxgate config with the trunks (default FAXGATE_CONFIG or ./faxgate.json)
 
   --transport udp|tcp       SIP transport (default udp)
   --proxy sip:HOST[:PORT]   send the INVITE to this outbound proxy, the --to URI staying
@@ -42,7 +55,9 @@ or the call failed (a SIP failure maps to its fax result code: 486 busy, 488 T.3
 interface SendArgs {
   readonly file: string;
   readonly to: string;
-  readonly targetHost: string;
+  /** The host of a SIP URI target; undefined when `to` is a number routed over trunks. */
+  readonly targetHost: string | undefined;
+  readonly config: string | undefined;
   readonly transport: 'udp' | 'tcp';
   readonly proxy: string | undefined;
   readonly audioFirst: boolean;
@@ -63,7 +78,8 @@ export const command: Command = {
       return sub === undefined ? 2 : 0;
     }
     if (sub !== 'send') throw new UsageError(`unknown subcommand '${sub}'`);
-    return sendFax(parseSendArgs(rest, io.cwd), io);
+    const a = parseSendArgs(rest, io.cwd);
+    return a.targetHost === undefined ? sendOverTrunks(a, io) : sendFax(a, io);
   },
 };
 
@@ -77,6 +93,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
       options: {
         tiff: { type: 'string' },
         to: { type: 'string' },
+        config: { type: 'string' },
         transport: { type: 'string' },
         proxy: { type: 'string' },
         't38-initial': { type: 'boolean' },
@@ -96,9 +113,12 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
   }
   const v = parsed.values;
   if (v.tiff === undefined) throw new UsageError('--tiff FILE is required');
-  if (v.to === undefined) throw new UsageError('--to sip:NUMBER@HOST:PORT is required');
+  if (v.to === undefined) throw new UsageError('--to sip:NUMBER@HOST:PORT or --to NUMBER is required');
+  const isUri = /^sips?:/i.test(v.to);
   const target = /^sips?:[^@]+@(\[[^\]]+\]|[^:;>]+)/.exec(v.to);
-  if (target?.[1] === undefined) throw new UsageError(`--to must be sip:NUMBER@HOST[:PORT], not '${v.to}'`);
+  if (isUri && target?.[1] === undefined) throw new UsageError(`--to must be sip:NUMBER@HOST[:PORT] or a phone number, not '${v.to}'`);
+  if (!isUri && !/^[+0-9０-９][-0-9０-９ ()]*$/.test(v.to)) throw new UsageError(`--to must be sip:NUMBER@HOST[:PORT] or a phone number, not '${v.to}'`);
+  if (!isUri && (v.proxy !== undefined || v.transport !== undefined)) throw new UsageError('--proxy and --transport apply to a SIP URI target; a number goes out as its trunk says');
   if (v.proxy !== undefined && !/^sips?:[^@;>]+(;[^>]*)?$/.test(v.proxy)) throw new UsageError(`--proxy must be sip:HOST[:PORT], not '${v.proxy}'`);
   const transport = v.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp') throw new UsageError(`--transport must be udp or tcp, not '${transport}'`);
@@ -108,15 +128,17 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
   if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
   const timeScale = v['time-scale'] === undefined ? 1 : Number(v['time-scale']);
   if (!(timeScale > 0 && timeScale <= 1000)) throw new UsageError('--time-scale must be a number in (0, 1000]');
-  const targetHost = target[1];
+  const targetHost = target?.[1];
   return {
     file: resolve(cwd, v.tiff),
     to: v.to,
     targetHost,
+    config: v.config,
     transport,
     proxy: v.proxy,
     audioFirst: v['audio-first'] === true,
-    localAddress: v['local-address'] ?? defaultLocalAddress(targetHost),
+    // For a number the trunks decide (resolved once the config is read).
+    localAddress: v['local-address'] ?? (targetHost === undefined ? '' : defaultLocalAddress(targetHost)),
     sipPort: port(v['local-sip-port'], '--local-sip-port'),
     mediaPort: port(v['local-media-port'], '--local-media-port'),
     ecm: v['no-ecm'] !== true,
@@ -211,6 +233,62 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
     return print(io, resultLine(result, timedOut, a.timeoutMs));
   } finally {
     await media?.close();
+    await ua.close();
+  }
+}
+
+/** `--to NUMBER`: the trunks of the config, as `faxgate serve` will dial them. */
+async function sendOverTrunks(a: SendArgs, io: CliIo): Promise<number> {
+  const clock: Clock = a.timeScale === 1 ? systemClock : new ScaledClock(a.timeScale);
+  const started = clock.now();
+  const fail = (line: Omit<ResultLine, 'durationMs'>): number => print(io, { ...line, durationMs: Math.round(clock.now() - started) });
+  let sip: SipConfig;
+  try {
+    const config = loadConfig({ file: a.config, env: io.env, cwd: io.cwd });
+    sip = sipConfig(pluginConfig(sipPlugin, config.pluginConfig[sipPlugin.name] ?? {}, io.env));
+  } catch (err) {
+    io.stderr.write(`faxgate call: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  if (sip.routing.trunks.length === 0) {
+    io.stderr.write('faxgate call: the config has no trunks (pluginConfig.sip.trunks); give --to sip:NUMBER@HOST:PORT or configure a trunk\n');
+    return 2;
+  }
+  let document: FaxSendDocument;
+  try {
+    document = tiffDocument(readFileSync(a.file));
+  } catch (err) {
+    return fail(failureLine('internal', `cannot read the TIFF [path:${a.file}]: ${err instanceof Error ? err.message : String(err)}`));
+  }
+  const loopbackTrunks = sip.routing.trunks.every((t) => t.host === 'localhost' || t.host.startsWith('127.'));
+  const local = a.localAddress !== '' ? a.localAddress : loopbackTrunks ? '127.0.0.1' : sip.advertise;
+  const transports: SipTransport[] = [];
+  try {
+    transports.push(await UdpSipTransport.open({ host: local, port: a.sipPort }));
+    if (sip.routing.trunks.some((t) => t.transport === 'tcp')) transports.push(await StreamSipTransport.open({ host: local, port: 0 }));
+    if (sip.routing.trunks.some((t) => t.transport === 'tls')) transports.push(await StreamSipTransport.open({ host: local, port: 0, tls: {} }));
+  } catch (err) {
+    for (const t of transports) await t.close();
+    return fail(failureLine('internal', `cannot open SIP ports on ${local}: ${err instanceof Error ? err.message : String(err)}`));
+  }
+  const ua = new UserAgent({ clock: systemClock, transports });
+  const dialer = new OutboundDialer({
+    ua,
+    trunks: sip.routing.trunks,
+    clock,
+    advertise: local,
+    ...(sip.mediaPorts === undefined ? {} : { mediaPorts: sip.mediaPorts }),
+    log: (message, fields) => io.stderr.write(`faxgate call: ${message} ${JSON.stringify(fields ?? {})}\n`),
+  });
+  try {
+    const r = await dialer.send({ to: a.to, document, csid: a.csid, ecm: a.ecm, timeoutMs: a.timeoutMs });
+    const base: ResultLine = r.fax !== undefined
+      ? resultLine(r.fax, false, a.timeoutMs)
+      : { ...failureLine(r.name, ''), reason: r.reason, durationMs: Math.round(clock.now() - started) };
+    io.stdout.write(`${JSON.stringify({ ...base, to: r.to, trunk: r.trunk, attempts: r.attempts.map((x) => ({ trunk: x.trunk, result: x.result, ...(x.policy === undefined ? {} : { policy: x.policy }), ...(x.detail === undefined ? {} : { detail: x.detail }) })) })}\n`);
+    return base.ok ? 0 : 1;
+  } finally {
+    dialer.close();
     await ua.close();
   }
 }

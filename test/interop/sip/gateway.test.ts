@@ -223,9 +223,34 @@ test('serve: faxgate call send through a record-routing Kamailio to faxgate serv
   assert.match(kamailio!.log(), /INVITE/);
 });
 
+test('call send --to NUMBER over the config\'s trunks: the first trunk answers 503, the fax goes over the next one to serve', { skip, timeout: 120_000 }, async () => {
+  const g = gwA!;
+  const [sippPort, sippMedia] = (await pickFreeUdpPorts(2)) as [number, number];
+  const dir = tempDir('faxgate-trunks-');
+  const config = writeConfig(dir, {
+    pluginConfig: { sip: { trunks: [
+      { name: 'down', host: '127.0.0.1', port: sippPort, prefixes: ['+81'], priority: 1 },
+      { name: 'up', host: '127.0.0.1', port: g.sipPort, prefixes: ['+81'], priority: 2, numberFormat: 'national', t38: { policy: 'offer-in-invite' } },
+      { name: 'abroad', host: '127.0.0.1', port: 9, prefixes: ['+1'] },
+    ] } },
+  });
+  const sipp = runSipp({ scenario: 'uas-unavailable.xml', port: sippPort, mediaPort: sippMedia, timeoutS: 60 });
+  const run = await faxgateCli(['call', 'send', '--tiff', page, '--to', '03-6368-4001', '--config', config, '--timeout', '100']);
+  sippClean(await sipp.result);
+  const json = run.json as typeof run.json & { to: string; trunk: string; attempts: { trunk: string; result: string; policy?: string }[] };
+  assert.equal(json.ok, true, `${JSON.stringify(json)}\n${run.stderr}`);
+  assert.equal(json.to, '+81363684001');
+  assert.equal(json.trunk, 'up');
+  assert.deepEqual(json.attempts.map((x) => `${x.trunk}:${x.result}`), ['down:congestion', 'up:ok']);
+  // The national number format of trunk "up": the Request-URI faxgate serve saw routed to the DID.
+  assert.match(run.stderr, new RegExp(`dialling \\{"trunk":"up","target":"sip:0363684001@127\\.0\\.0\\.1:${g.sipPort}"`));
+  assert.match(run.stderr, /dialling \{"trunk":"down","target":"sip:\+81363684001@/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('serve: each call has its record in the DID\'s account, the TIFFs hold the pages sent', { skip, timeout: 60_000 }, async () => {
   const a = await stopAndReadRecords(gwA!, 'acme');
-  const expectedA = hasKamailio ? 6 : 5;
+  const expectedA = hasKamailio ? 7 : 6;
   assert.equal(a.length, expectedA, JSON.stringify(a, null, 1));
   for (const r of a) {
     assert.equal(r.status, 'received', JSON.stringify(r));
@@ -238,7 +263,7 @@ test('serve: each call has its record in the DID\'s account, the TIFFs hold the 
     assertSamePage(page, r.file);
   }
   const vias = a.map((r) => r.t38Via ?? '').sort();
-  assert.equal(vias.filter((v) => v === 'invite').length, hasKamailio ? 4 : 3, vias.join(' '));
+  assert.equal(vias.filter((v) => v === 'invite').length, hasKamailio ? 5 : 4, vias.join(' '));
   assert.equal(vias.filter((v) => /reinvite/.test(v)).length, 2, vias.join(' '));
 
   const b = await stopAndReadRecords(gwB!, 'beta');
