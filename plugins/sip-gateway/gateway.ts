@@ -2,7 +2,8 @@
  * The SIP side of `faxgate serve`: listens on UDP, TCP and TLS, registers to the trunks that
  * want it, and receives faxes. An inbound INVITE goes through, in order:
  *
- *   route      source address -> trunk (IP authentication, 403), called number -> DID (404)
+ *   route      source address -> trunk (IP authentication, 403), called number -> DID (404);
+ *              a trunk with T.38 off cannot carry a fax yet (488)
  *   channels   the trunk's channel limit (503 with Retry-After; the carrier retries or
  *              fails over, nothing is lost on our side because nothing was accepted)
  *   media      RTP and UDPTL sockets opened, then the call answered by the trunk's T.38
@@ -169,6 +170,9 @@ export class SipGateway {
     const route = (this.router as InboundRouter).route(info);
     if (!route.ok) return this.refuse(call, route.sipStatus, route.code, { source: info.sourceAddress, message: route.message });
     const { trunk, did } = route;
+    // Nothing could carry a fax over this trunk (T.38 off, no G.711 modem yet): a refusal like
+    // the others, before a channel, media or a record, not an answered call that failed.
+    if (trunk.t38.policy === 'never') return this.refuse(call, 488, 't38-off', { trunk: trunk.name });
     const lease = (this.gates.get(trunk.name) as ChannelGate).tryAcquireInbound();
     if (!lease.ok) return this.refuse(call, 503, 'channels-full', { trunk: trunk.name }, [{ name: 'Retry-After', value: '5' }]);
 
