@@ -81,6 +81,8 @@ export class LineDecoder implements DecodeCounters {
    */
   private nextWords: RowWords;
   private hasRow = false;
+  /** changes in `ref` */
+  private refCount = 0;
 
   private nLines = 0;
   private nBad = 0;
@@ -282,6 +284,16 @@ export class LineDecoder implements DecodeCounters {
       }
     }
     const dataStart = this.pos;
+    // A 2-D row of nothing but V0 codes (one 1 bit each: every change where the reference
+    // row has it, then b1 = the width) repeats the reference row. Text and line art repeat
+    // many rows; this path emits the same pixels again without decoding them.
+    if (!oneD && this.onesAhead(this.refCount + 1)) {
+      this.pos += this.refCount + 1;
+      this.hasRow = true;
+      this.badRun = 0;
+      this.emit(true);
+      return Step.Line;
+    }
     const n = oneD ? this.decode1D() : this.decode2D();
     // A row whose last code was read from beyond the data is incomplete, not bad — unless
     // no more data will come.
@@ -300,6 +312,7 @@ export class LineDecoder implements DecodeCounters {
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
+    this.refCount = n;
     this.hasRow = true;
     this.badRun = 0;
     this.emit(true);
@@ -338,6 +351,7 @@ export class LineDecoder implements DecodeCounters {
     else {
       this.row.fill(0);
       this.ref.fill(this.width);
+      this.refCount = 0;
     }
     this.emit(false);
   }
@@ -368,6 +382,22 @@ export class LineDecoder implements DecodeCounters {
         return true;
       }
       pos += z + 1;
+    }
+  }
+
+  /** Whether the `count` bits from pos are all ones (the zero padding past the data ends a run). */
+  private onesAhead(count: number): boolean {
+    const buf = this.buf;
+    let pos = this.pos;
+    for (;;) {
+      const i = pos >>> 3;
+      const s = pos & 7;
+      const inverted = ~(((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s | (buf[i + 4]! >>> (8 - s)));
+      const ones = Math.clz32(inverted);
+      if (ones >= count) return true;
+      if (ones < 32) return false;
+      count -= 32;
+      pos += 32;
     }
   }
 
@@ -518,8 +548,9 @@ export class LineDecoder implements DecodeCounters {
     let mw = 0;
     let mk = 0;
     // Arithmetic written `(x + y) | 0` wraps instead of being overflow-checked; every value
-    // here is far from 2^31, and V8 then emits plain integer ops in this loop.
-    while (a0 < width) {
+    // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
+    // branch leaves the loop itself once a0 reaches the width.
+    for (;;) {
       if (nb < 13) {
         win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
         bp = (bp + 2) | 0;
@@ -553,12 +584,14 @@ export class LineDecoder implements DecodeCounters {
           mk = k;
         }
         a0 = a1;
-        // n's parity flipped. After V0/VR, b1 <= a0: the next b1 is past it. After VL the
-        // change before b1 may still lie right of a0 (before index 0, start at index 1).
-        ib = mode >= 4 ? (ib + 1) | 0 : ib > 0 ? (ib - 1) | 0 : 1;
+        // n's parity flipped. After V0/VR (mode >= 4), b1 <= a0: the next b1 is past it.
+        // After VL the change before b1 may still lie right of a0; before index 0, start at
+        // index 1 (the abs). No branch: VL and VR alternate unpredictably in halftones.
+        ib = Math.abs((ib + ((mode >>> 2) << 1) - 1) | 0);
       } else if (mode === pass) {
         a0 = ref[ib + 1]!;
         ib += 2;
+        if (a0 >= width) break;
       } else if (mode !== horizontal) {
         this.pos = bp * 8 - nb;
         return -1;
@@ -624,6 +657,7 @@ export class LineDecoder implements DecodeCounters {
           }
         }
         a0 = a2;
+        if (a0 === width) break;
         // Two changes: n has its parity again, and ib is still a lower bound for b1.
       }
     }
