@@ -247,8 +247,11 @@ export class SipGateway {
           maxBitRate: modemRate(Math.min(t38.t38.session.maxBitRate, trunk.t38.maxBitRate)),
         });
         abort = () => fax.abort();
-        // The far end hanging up ends T.30 at once rather than by its timers.
-        call.on('bye', () => fax.abort());
+        // The far end hanging up ends T.30 at once rather than by its timers. The line is gone:
+        // not an abort (that is our cancel, DCN first, which held the channel ~3 s after the
+        // BYE and was recorded as "manually cancelled"), and a document whose last page was
+        // confirmed before the BYE is complete.
+        call.on('bye', () => fax.actor.send({ type: 'modem.closed', reason: 'hangup', detail: 'BYE from the far end' }));
         result = await fax.result;
         sink.finish();
         await modem.close();
