@@ -35,7 +35,7 @@ export const textRenderer: DocumentRenderer = {
         pageCount: Math.max(1, layout.pages.length),
         page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
           const gray = await drawTextPage(layout.pages[index] ?? [], layout, surface, cache);
-          const bitmap = toFaxPage(gray, surface, 'mono', { threshold: textThreshold });
+          const bitmap = toFaxPage(gray, surface, 'mono', { threshold: textThreshold(options.resolution) });
           return env.pool.call<FaxPageResult>(env.pool.leastBusy(), { op: 'bitmap', bitmap, finish }, [bitmap.data.buffer as ArrayBuffer]);
         },
         close: async () => undefined,

@@ -52,7 +52,7 @@ export async function drawHeader(page: Bitmap, text: string, options: DrawHeader
     const tile = cache.tile(c.char);
     if (tile !== undefined) blitTile(strip, tile, Math.round(c.centerMm * pxPerMmX), baseline);
   }
-  const bits = threshold(strip, textThreshold);
+  const bits = threshold(strip, textThreshold(options.resolution));
 
   const out = createBitmap(page.width, page.height);
   out.data.set(page.data);
