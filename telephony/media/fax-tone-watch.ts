@@ -122,9 +122,10 @@ export class FaxToneWatch {
 
   private idleFill(): void {
     this.idleTimer = undefined;
-    // Packets held behind a loss come first: they are older than the silence.
+    // Packets held behind a loss come first. If there were any, they re-armed the idle
+    // timer: the silence is assumed after them, one idle period later.
     this.options.endpoint.flush();
-    if (!this.listening) return;
+    if (!this.listening || this.idleTimer !== undefined) return;
     this.feedSilence(IDLE_FILL_SAMPLES);
     // The fill stands in for audio: a packet that follows counts its gap from here.
     this.nextTimestamp = (this.nextTimestamp + IDLE_FILL_SAMPLES) >>> 0;
