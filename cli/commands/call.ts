@@ -3,6 +3,7 @@ import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
+import { integerOption, readSharedCallOptions, sharedCallOptions } from '../call-options.ts';
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { resultForSipStatus } from '../../protocols/fax-results/index.ts';
 import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
@@ -101,11 +102,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
         'local-address': { type: 'string' },
         'local-sip-port': { type: 'string' },
         'local-media-port': { type: 'string' },
-        ecm: { type: 'boolean' },
-        'no-ecm': { type: 'boolean' },
-        csid: { type: 'string' },
-        timeout: { type: 'string' },
-        'time-scale': { type: 'string' },
+        ...sharedCallOptions,
       },
     });
   } catch (err) {
@@ -123,11 +120,7 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
   const transport = v.transport ?? 'udp';
   if (transport !== 'udp' && transport !== 'tcp') throw new UsageError(`--transport must be udp or tcp, not '${transport}'`);
   if (v['t38-initial'] === true && v['audio-first'] === true) throw new UsageError('--t38-initial and --audio-first exclude each other');
-  if (v.ecm === true && v['no-ecm'] === true) throw new UsageError('--ecm and --no-ecm exclude each other');
-  const timeoutS = v.timeout === undefined ? 300 : Number(v.timeout);
-  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
-  const timeScale = v['time-scale'] === undefined ? 1 : Number(v['time-scale']);
-  if (!(timeScale > 0 && timeScale <= 1000)) throw new UsageError('--time-scale must be a number in (0, 1000]');
+  const shared = readSharedCallOptions(v);
   const targetHost = target?.[1];
   return {
     file: resolve(cwd, v.tiff),
@@ -141,18 +134,12 @@ function parseSendArgs(args: string[], cwd: string): SendArgs {
     localAddress: v['local-address'] ?? (targetHost === undefined ? '' : defaultLocalAddress(targetHost)),
     sipPort: port(v['local-sip-port'], '--local-sip-port'),
     mediaPort: port(v['local-media-port'], '--local-media-port'),
-    ecm: v['no-ecm'] !== true,
-    csid: v.csid,
-    timeoutMs: timeoutS * 1000,
-    timeScale,
+    ...shared,
   };
 }
 
 function port(text: string | undefined, name: string): number {
-  if (text === undefined) return 0;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name} must be a port 0-65535, not '${text}'`);
-  return n;
+  return integerOption(text, name, 0, 65535) ?? 0;
 }
 
 /** The far end must reach our SDP address, so loopback only for a loopback target. */

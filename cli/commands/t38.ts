@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
+import { integerOption, readSharedCallOptions, sharedCallOptions } from '../call-options.ts';
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { outcome, type FaxResultName } from '../../protocols/fax-results/index.ts';
 import type { T38Version } from '../../protocols/t38/index.ts';
@@ -85,13 +86,9 @@ function parseCallArgs(mode: 'send' | 'recv', args: string[], cwd: string): Call
         out: { type: 'string' },
         'local-port': { type: 'string' },
         remote: { type: 'string' },
-        ecm: { type: 'boolean' },
-        'no-ecm': { type: 'boolean' },
+        ...sharedCallOptions,
         redundancy: { type: 'string' },
-        csid: { type: 'string' },
         'max-rate': { type: 'string' },
-        timeout: { type: 'string' },
-        'time-scale': { type: 'string' },
         't38-version': { type: 'string' },
         compression: { type: 'string' },
         standard: { type: 'boolean' },
@@ -108,7 +105,7 @@ function parseCallArgs(mode: 'send' | 'recv', args: string[], cwd: string): Call
   const v = parsed.values;
   const file = mode === 'send' ? v.tiff : v.out;
   if (file === undefined) throw new UsageError(mode === 'send' ? '--tiff FILE is required' : '--out FILE is required');
-  const localPort = integer(v['local-port'], '--local-port', 0, 65535);
+  const localPort = integerOption(v['local-port'], '--local-port', 0, 65535);
   if (localPort === undefined) throw new UsageError('--local-port P is required');
   let remote;
   if (v.remote !== undefined) {
@@ -117,20 +114,15 @@ function parseCallArgs(mode: 'send' | 'recv', args: string[], cwd: string): Call
   } else if (mode === 'send') {
     throw new UsageError('--remote HOST:PORT is required for send');
   }
-  if (v.ecm === true && v['no-ecm'] === true) throw new UsageError('--ecm and --no-ecm exclude each other');
+  const { ecm, csid, timeoutMs, timeScale } = readSharedCallOptions(v);
   if (v.caller === true && v.answerer === true) throw new UsageError('--caller and --answerer exclude each other');
   if (v.standard === true && v.fine === true) throw new UsageError('--standard and --fine exclude each other');
-  const ecm = v['no-ecm'] !== true;
-  const maxRate = integer(v['max-rate'], '--max-rate', 2400, 14400) ?? 14400;
+  const maxRate = integerOption(v['max-rate'], '--max-rate', 2400, 14400) ?? 14400;
   if (!RATES.includes(maxRate as FaxBitRate)) throw new UsageError(`--max-rate must be one of ${RATES.join(', ')}`);
   const coding = v.compression ?? (ecm ? 'mmr' : 'mr');
   const best = CODINGS.indexOf(coding as FaxCompression);
   if (best < 0) throw new UsageError(`--compression must be mh, mr or mmr, not '${coding}'`);
   if (coding === 'mmr' && !ecm) throw new UsageError('--compression mmr needs ECM');
-  const timeScale = v['time-scale'] === undefined ? 1 : Number(v['time-scale']);
-  if (!(timeScale > 0 && timeScale <= 1000)) throw new UsageError('--time-scale must be a number in (0, 1000]');
-  const timeoutS = v.timeout === undefined ? 300 : Number(v.timeout);
-  if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
   const loss = v.loss === undefined ? 0 : Number(v.loss);
   if (!(loss >= 0 && loss <= 100)) throw new UsageError('--loss must be a percentage 0-100');
   return {
@@ -139,26 +131,20 @@ function parseCallArgs(mode: 'send' | 'recv', args: string[], cwd: string): Call
     localPort,
     remote,
     ecm,
-    redundancy: integer(v.redundancy, '--redundancy', 0, 16) ?? 3,
-    csid: v.csid,
+    redundancy: integerOption(v.redundancy, '--redundancy', 0, 16) ?? 3,
+    csid,
     maxRate: maxRate as FaxBitRate,
-    timeoutMs: timeoutS * 1000,
+    timeoutMs,
     timeScale,
-    version: (integer(v['t38-version'], '--t38-version', 0, 3) ?? 0) as T38Version,
+    version: (integerOption(v['t38-version'], '--t38-version', 0, 3) ?? 0) as T38Version,
     compressions: CODINGS.slice(0, best + 1),
     resolutions: v.standard === true ? ['standard'] : v.fine === true ? ['standard', 'fine'] : ['standard', 'fine', 'superfine'],
     role: v.caller === true ? 'caller' : v.answerer === true ? 'answerer' : mode === 'send' ? 'caller' : 'answerer',
     lossPercent: loss,
-    seed: integer(v.seed, '--seed', 0, 2 ** 31) ?? 1,
+    seed: integerOption(v.seed, '--seed', 0, 2 ** 31) ?? 1,
   };
 }
 
-function integer(text: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer ${min}-${max}, not '${text}'`);
-  return n;
-}
 
 export interface ResultLine {
   ok: boolean;
