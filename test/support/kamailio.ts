@@ -101,7 +101,7 @@ modparam("tm", "fr_timer", 5000)
 modparam("tm", "fr_inv_timer", 60000)
 
 request_route {
-  xlog("L_NOTICE", "${TRACE}request|$rm|$proto|$si:$sp|$ru|$ci|$hdr(Route)\\n");
+  xlog("L_NOTICE", "${TRACE}request|$rm|$proto|$si:$sp|$ru|$ci|$(hdr(Route)[*])\\n");
   if (!mf_process_maxfwd_header("10")) {
     sl_send_reply("483", "Too Many Hops");
     exit;
@@ -144,7 +144,7 @@ route[RELAY] {
 }
 
 onreply_route {
-  xlog("L_NOTICE", "${TRACE}reply|$rs|$rm|$proto|$si:$sp|$ci|$hdr(Record-Route)\\n");
+  xlog("L_NOTICE", "${TRACE}reply|$rs|$rm|$proto|$si:$sp|$ci|$(hdr(Record-Route)[*])\\n");
 }
 `;
 }
@@ -417,8 +417,9 @@ function hostPort(uri: string): string {
 
 export interface ServeBehindProxy {
   readonly served: Served;
-  /** `faxgate serve`'s SIP port (UDP; TCP on the same number when it was free). */
+  /** `faxgate serve`'s SIP ports: UDP, and TCP (the same number when it was free). */
   readonly sipPort: number;
+  readonly tcpPort: number;
   readonly dataDir: string;
   /** The received faxes' TIFFs of an account, once the gateway has counted `count` received. */
   receivedTiffs(count: number, account?: string): Promise<string[]>;
@@ -445,14 +446,15 @@ export async function serveBehindProxy(kamailio: KamailioProxy, o: { did: string
     },
   });
   const served = await serve(['--config', config], { env: { FAXGATE_LOG_LEVEL: 'info' } });
-  const sip = /faxgate: SIP on \S+ udp:(\d+)/.exec(served.stderr());
-  if (served.url === '' || sip?.[1] === undefined) {
+  const sip = /faxgate: SIP on \S+ udp:(\d+) tcp:(\d+)/.exec(served.stderr());
+  if (served.url === '' || sip?.[1] === undefined || sip[2] === undefined) {
     served.child.kill('SIGKILL');
     throw new Error(`faxgate serve did not start with SIP:\n${served.stderr()}`);
   }
   return {
     served,
     sipPort: Number(sip[1]),
+    tcpPort: Number(sip[2]),
     dataDir,
     async receivedTiffs(count, account = 'default') {
       await waitFor(`${count} fax(es) received by faxgate serve`, async () => {
