@@ -21,7 +21,7 @@ import {
   WORD_MARKS,
 } from './changes.ts';
 import { MAX_WIDTH } from './line-encoder.ts';
-import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, WHITE_DECODE } from './tables.ts';
+import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, PAIR_DECODE, WHITE_DECODE } from './tables.ts';
 import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
 import { T4DecodeError } from './types.ts';
 
@@ -447,6 +447,7 @@ export class LineDecoder implements DecodeCounters {
     // Module imports are live bindings: locals keep the loops free of module-cell loads.
     const white = WHITE_DECODE;
     const black = BLACK_DECODE;
+    const pairs = PAIR_DECODE;
     let a0 = 0;
     let n = 0;
     let ok = false;
@@ -458,6 +459,48 @@ export class LineDecoder implements DecodeCounters {
     let mw = 0;
     let mk = 0;
     rows: for (;;) {
+      if (nb < 13) {
+        win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+        bp += 2;
+        nb += 16;
+      }
+      // A white and a black terminating code in one lookup (PAIR_DECODE); the same steps as
+      // the one-code loops below, twice.
+      const p = pairs[(win >>> (nb - 12)) & 0xfff]!;
+      if (p !== 0) {
+        let r = p & 63;
+        a0 += r;
+        if (a0 >= width) {
+          // The row ends after the white run: the bits after it are not a black code.
+          nb -= (p >>> 12) & 15;
+          ok = a0 === width;
+          break;
+        }
+        if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
+        else cur[n++] = a0;
+        {
+          const k = a0 >>> 5;
+          mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
+          marks[k] = mw;
+          mk = k;
+        }
+        nb -= p >>> 16;
+        r = (p >>> 6) & 63;
+        a0 += r;
+        if (a0 >= width) {
+          ok = a0 === width;
+          break;
+        }
+        if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
+        else cur[n++] = a0;
+        {
+          const k = a0 >>> 5;
+          mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
+          marks[k] = mw;
+          mk = k;
+        }
+        continue;
+      }
       let run = 0;
       for (;;) {
         if (nb < 13) {

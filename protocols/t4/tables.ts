@@ -127,6 +127,32 @@ export const WHITE_DECODE = buildRunDecode(0);
 export const BLACK_DECODE = buildRunDecode(1);
 
 /**
+ * A white and then a black terminating code (runs 0..63) read in one lookup, indexed by the
+ * next PAIR_PEEK bits: halftones are mostly such short pairs, and one lookup per pair halves
+ * the chain of dependent table loads a 1-D row costs. Entry = white run | black run << 6 |
+ * white code bits << 12 | both codes' bits << 16; 0 = no such pair starts here (make-up codes,
+ * longer codes, EOL), and the decoder reads one code at a time.
+ */
+export const PAIR_PEEK = 12;
+
+function buildPairDecode(): Int32Array {
+  const table = new Int32Array(1 << PAIR_PEEK);
+  WHITE_TERMINATING.forEach((w, whiteRun) => {
+    BLACK_TERMINATING.forEach((b, blackRun) => {
+      const bits = w.length + b.length;
+      if (bits > PAIR_PEEK) return;
+      const shift = PAIR_PEEK - bits;
+      const base = parse(w + b) << shift;
+      const entry = whiteRun | (blackRun << 6) | (w.length << 12) | (bits << 16);
+      for (let i = 0; i < 1 << shift; i++) table[base + i] = entry;
+    });
+  });
+  return table;
+}
+
+export const PAIR_DECODE = buildPairDecode();
+
+/**
  * Mode decode table indexed by the next MODE_PEEK bits.
  * Entry = mode << 4 | bits. Modes: 1..7 vertical with a1 - b1 = mode - 4, 8 = horizontal,
  * 9 = pass, MODE_INVALID (bits 0) where no mode code starts: EOL, fill, extension codes
