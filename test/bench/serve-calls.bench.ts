@@ -9,15 +9,18 @@
  * where nobody answers), so a channel costs what it costs in production until the BYE.
  *
  * Per step the table shows what SIPp saw (200s and 503s per second of placing, calls that
- * timed out or got anything else, retransmissions, INVITE->200 and INVITE->503 median and p95
- * from SIPp's per-call response times), what serve spent (CPU of its process from
- * /proc/<pid>/stat, as % of one core over the step and ms per call), the most channels in
+ * timed out or got anything else, INVITE and BYE retransmissions, INVITE->200 and INVITE->503
+ * median and p95 from SIPp's per-call response times), what serve spent (CPU of its process
+ * from /proc/<pid>/stat, % of one core while SIPp ran and ms per offered call), how starved
+ * it was (its event loop's run-queue wait from /proc/<pid>/schedstat, the slowest status
+ * round trip, datagrams dropped on its SIP socket from /proc/net/udp), the most channels in
  * use at once (polled), and whether serve came back clean: /api/sip/status with every
  * channel free and no active call, its counters agreeing with SIPp's, nothing logged at warn
- * or above. Offered load above maxChannels / (hold + set-up + release) must be answered 503.
+ * or above. Offered load above maxChannels / (set-up + hold + release) must be answered 503;
+ * one call alone, before the steps, measures that channel hold.
  *
  * SIPp and serve share this machine's cores (and with whatever else runs): the load average
- * is printed per step; figures are a floor for a dedicated host.
+ * and serve's run-queue wait are printed per step; figures are a floor for a dedicated host.
  *
  * The parse/serialize figures of `npm run bench:sip` are printed first (its codec part; its
  * own call test is run at one short step so the note has both from one command).
@@ -27,6 +30,7 @@
  *   BENCH_STEP_S=20                    seconds of placing calls per step
  *   BENCH_HOLD_MS=2000                 ACK -> BYE
  *   BENCH_MAX_CHANNELS=100             the trunk's channel limit
+ *   BENCH_SETTLE_S=60                  longest wait for serve to free its channels after a step
  *   BENCH_SIP=0                        skip the bench:sip figures
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +49,9 @@ const SCENARIO = join(dirname(fileURLToPath(import.meta.url)), 'scenarios', 'ser
 const DID = '0363684001';
 // A call SIPp waits on this long for any answer counts as timed out (a carrier gives up too).
 const RECV_TIMEOUT_MS = 8000;
+// Longest wait for serve to free its channels after SIPp ends: past Timer H (32 s, a 200 never
+// ACKed) and T.30's T1 (35 s), which end the calls SIPp abandoned.
+const SETTLE_S = Number(process.env['BENCH_SETTLE_S'] ?? 60);
 
 interface SipStatus {
   readonly listening: { readonly udp: number };
@@ -61,6 +68,9 @@ interface SippStep {
   /** Per-call response times, by rtd name (`answered`, `refused`): when (ms since SIPp started) and how long (ms). */
   readonly rtt: Readonly<Record<string, { at: number; ms: number }[]>>;
   readonly errors: string;
+  /** SIPp's own CPU (user+sys) and run time, ms: whether the load generator kept up. */
+  readonly cpuMs: number;
+  readonly wallMs: number;
 }
 
 interface StepRow {
@@ -80,6 +90,14 @@ interface StepRow {
   readonly setup503: { median: number; p95: number };
   readonly cpuPct: number;
   readonly cpuMsPerCall: number;
+  readonly sippCpuPct: number;
+  /** How much of the time SIPp ran serve's event loop was ready but waiting for a CPU (other processes had it). */
+  readonly waitPct: number;
+  /** INVITEs and other requests lost before serve read them: its SIP socket's receive buffer overflowed. */
+  readonly drops: number;
+  readonly slowestStatusMs: number;
+  /** Seconds from SIPp's exit until serve had every channel free. */
+  readonly freeAfterS: number;
   readonly peakChannels: number;
   readonly rssMb: number;
   readonly clean: boolean;
@@ -118,6 +136,18 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
+/** Time the process's main thread (serve's event loop) has waited for a CPU, ms (/proc/<pid>/schedstat). */
+function runQueueWaitMs(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+}
+
+/** Datagrams the kernel dropped on the UDP socket bound to 127.0.0.1:port (its receive buffer was full). */
+function udpDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const line = readFileSync('/proc/net/udp', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[1] === local);
+  return Number(line?.trim().split(/\s+/).at(-1) ?? NaN);
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m?.[1] === undefined ? NaN : Number(m[1]) / 1024;
@@ -149,10 +179,22 @@ async function runSippStep(sipPort: number, rate: number, calls: number): Promis
     '-nostdin',
     `127.0.0.1:${sipPort}`,
   ];
+  const t0 = performance.now();
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // Its /proc entry goes with it: the last reading before the exit is its CPU.
+  let sippCpu = NaN;
+  const probe = setInterval(() => {
+    try {
+      if (child.pid !== undefined) sippCpu = cpuMs(child.pid);
+    } catch {
+      // exited between two readings
+    }
+  }, 100);
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  clearInterval(probe);
+  const wallMs = performance.now() - t0;
   const read = (suffix: string): string => {
     const f = readdirSync(dir).find((n) => n.endsWith(suffix));
     return f === undefined ? '' : readFileSync(join(dir, f), 'utf8');
@@ -170,7 +212,7 @@ async function runSippStep(sipPort: number, rate: number, calls: number): Promis
   // SIPp writes its "Resolving remote host" progress on stderr: not an error.
   const errors = (read('errors.log') + stderr.replace(/^Resolving remote host .*$/gm, '')).trim();
   rmSync(dir, { recursive: true, force: true });
-  return { exitCode, stats, counts, rtt, errors };
+  return { exitCode, stats, counts, rtt, errors, cpuMs: sippCpu, wallMs };
 }
 
 /** The serve log lines at warn or above (pino JSON on stdout) written after `from`. */
@@ -188,27 +230,37 @@ async function step(served: Served, pid: number, sipPort: number, rate: number):
   const logFrom = served.stdout().length;
   const errFrom = served.stderr().length;
   const cpu0 = cpuMs(pid);
-  const t0 = performance.now();
+  const wait0 = runQueueWaitMs(pid);
+  const drops0 = udpDrops(sipPort);
   let peak = 0;
+  // The status request's round trip while SIPp runs: how late serve's event loop was.
+  let slowestStatusMs = 0;
   let polling = true;
   const poller = (async () => {
     while (polling) {
+      const asked = performance.now();
       const s = await sipStatus(served);
+      if (polling) slowestStatusMs = Math.max(slowestStatusMs, performance.now() - asked);
       peak = Math.max(peak, ...Object.values(s.channels).map((c) => c.inUse));
       await sleep(250);
     }
   })();
   const sipp = await runSippStep(sipPort, rate, calls);
-  // Channels are free when serve has released them, which may be after SIPp's last 200 to BYE.
+  const cpuPlacing = cpuMs(pid) - cpu0;
+  const waitPlacing = runQueueWaitMs(pid) - wait0;
+  const drops = udpDrops(sipPort) - drops0;
+  polling = false;
+  await poller;
+  // Channels are free when serve has released them, which may be well after SIPp's last
+  // 200 to BYE: a call SIPp gave up on (no ACK, no BYE) ends at serve by its own timers.
+  const sippEnd = performance.now();
   let after = await sipStatus(served);
-  const settleUntil = Date.now() + 15_000;
-  while ((after.calls.active > 0 || Object.values(after.channels).some((c) => c.inUse > 0)) && Date.now() < settleUntil) {
+  const busy = (st: SipStatus): boolean => st.calls.active > 0 || Object.values(st.channels).some((c) => c.inUse > 0);
+  while (busy(after) && performance.now() - sippEnd < SETTLE_S * 1000) {
     await sleep(200);
     after = await sipStatus(served);
   }
-  polling = false;
-  await poller;
-  const wallMs = performance.now() - t0;
+  const freeAfterS = (performance.now() - sippEnd) / 1000;
   const cpu = cpuMs(pid) - cpu0;
 
   const n = (k: string): number => Number(sipp.stats[k] ?? NaN);
@@ -217,7 +269,7 @@ async function step(served: Served, pid: number, sipPort: number, rate: number):
   const timedOut = n('FailedTimeoutOnRecv') + n('FailedMaxUDPRetrans');
   const other = n('FailedCall') - timedOut;
   const problems: string[] = [];
-  if (after.calls.active !== 0) problems.push(`${after.calls.active} calls still active 15 s after SIPp ended`);
+  if (after.calls.active !== 0) problems.push(`${after.calls.active} calls still active ${SETTLE_S} s after SIPp ended`);
   for (const [trunk, c] of Object.entries(after.channels)) if (c.inUse !== 0) problems.push(`trunk ${trunk}: ${c.inUse} channels still in use`);
   const answered = after.calls.answered - before.calls.answered;
   if (answered !== ok200) problems.push(`serve answered ${answered}, SIPp got ${ok200} 200s`);
@@ -249,8 +301,13 @@ async function step(served: Served, pid: number, sipPort: number, rate: number):
     late200: (sipp.rtt['answered'] ?? []).filter((r) => r.at >= (STEP_S * 1000) / 2 && r.at < STEP_S * 1000).length / (STEP_S / 2),
     setup200: spread((sipp.rtt['answered'] ?? []).map((r) => r.ms)),
     setup503: spread((sipp.rtt['refused'] ?? []).map((r) => r.ms)),
-    cpuPct: (cpu / wallMs) * 100,
+    cpuPct: (cpuPlacing / sipp.wallMs) * 100,
     cpuMsPerCall: cpu / calls,
+    sippCpuPct: (sipp.cpuMs / sipp.wallMs) * 100,
+    waitPct: (waitPlacing / sipp.wallMs) * 100,
+    drops,
+    slowestStatusMs,
+    freeAfterS,
     peakChannels: peak,
     rssMb: rssMb(pid),
     clean: after.calls.active === 0 && Object.values(after.channels).every((c) => c.inUse === 0),
@@ -335,7 +392,10 @@ async function main(): Promise<void> {
     console.log(`== faxgate serve (pid ${pid}, SIP udp 127.0.0.1:${sipPort}): trunk maxChannels ${MAX_CHANNELS}, hold ${HOLD_MS} ms (ACK -> BYE), ${STEP_S} s of calls per step`);
     console.log(`   SIPp INVITE(T.38) -> 200 or 503 -> ACK [-> hold -> BYE -> 200]; timeout = no final answer within ${RECV_TIMEOUT_MS / 1000} s`);
     console.log('   200/s, 503/s: per second of placing; late: 200/s in the second half of the step (trunk full: the sustained rate); set-up ms: INVITE -> 200 (T.38 answered) and INVITE -> 503, median/p95;');
-    console.log('   CPU: serve process (user+sys) over the step until its channels were free; peak ch: most channels in use at once');
+    console.log('   CPU %: serve (user+sys) while SIPp ran, of one core; ms/call: serve CPU until its channels were free, per offered call;');
+    console.log('   SIPp %: the load generator\'s own CPU; status ms: slowest /api/sip/status round trip while SIPp ran (serve\'s event loop);');
+    console.log('   wait %: time serve\'s event loop was runnable but had no CPU (the host\'s other load); drops: datagrams lost on serve\'s full SIP socket;');
+    console.log('   peak ch: most channels in use at once; free s: seconds after SIPp ended until serve had every channel free');
     console.log('');
     // JIT and socket warm-up, not reported: the first calls of a fresh process are slow.
     await runSippStep(sipPort, 10, 30);
@@ -343,7 +403,7 @@ async function main(): Promise<void> {
     console.log(`one call alone: SIP call ${cell(hold.callMs)} ms at SIPp, channel held ${cell(hold.channelMs)} ms at serve (+${cell(hold.channelMs - hold.callMs)} ms after the BYE)`);
     console.log(`   so the trunk is full above ~${cell((MAX_CHANNELS * 1000) / hold.channelMs, 1)} calls/s (maxChannels / channel hold)`);
     console.log('');
-    console.log(' rate/s  calls  200/s  late  503/s  t/o other  INV/BYE retr  200 med/p95 ms  503 med/p95 ms  CPU %  CPU ms/call  peak ch  RSS MB  clean  load');
+    console.log(' rate/s  calls  200/s  late  503/s  t/o other  INV/BYE retr  200 med/p95 ms  503 med/p95 ms  CPU %  wait %  ms/call  SIPp %  status ms  drops  peak ch  free s  RSS MB  clean  load');
     const rows: StepRow[] = [];
     for (const rate of RATES) {
       const load = loadAverage();
@@ -353,7 +413,8 @@ async function main(): Promise<void> {
         `${String(rate).padStart(7)} ${String(r.calls).padStart(6)} ${cell(r.ok200 / STEP_S, 1).padStart(6)} ${cell(r.late200, 1).padStart(5)} ${cell(r.r503 / STEP_S, 1).padStart(6)} ` +
           `${cell(r.timedOut).padStart(4)} ${cell(r.other).padStart(5)} ${`${cell(r.inviteRetrans)}/${cell(r.byeRetrans)}`.padStart(13)} ` +
           `${`${cell(r.setup200.median)}/${cell(r.setup200.p95)}`.padStart(15)} ${`${cell(r.setup503.median)}/${cell(r.setup503.p95)}`.padStart(15)} ` +
-          `${cell(r.cpuPct).padStart(6)} ${cell(r.cpuMsPerCall, 2).padStart(12)} ${String(r.peakChannels).padStart(8)} ${cell(r.rssMb).padStart(7)} ${(r.clean ? 'yes' : 'NO').padStart(6)}  ${load}`,
+          `${cell(r.cpuPct).padStart(6)} ${cell(r.waitPct).padStart(7)} ${cell(r.cpuMsPerCall, 2).padStart(8)} ${cell(r.sippCpuPct).padStart(7)} ${cell(r.slowestStatusMs).padStart(10)} ${cell(r.drops).padStart(6)} ` +
+          `${String(r.peakChannels).padStart(8)} ${cell(r.freeAfterS, 1).padStart(7)} ${cell(r.rssMb).padStart(7)} ${(r.clean ? 'yes' : 'NO').padStart(6)}  ${load}`,
       );
       for (const p of r.problems) console.log(`        ! ${p}`);
       if (r.deadCallMsgs > 0) console.log(`        (${r.deadCallMsgs} answers reached SIPp after it had ended the call: answers to retransmissions)`);
