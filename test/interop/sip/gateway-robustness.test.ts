@@ -11,7 +11,8 @@
  *   crash      kill -9 while SpanDSP's pages arrive: after the restart the call's record is
  *              `interrupted` (256) and the next call is received whole
  *   media      SpanDSP vanishes after page 1 of 3: serve hangs up by itself, keeps the page
- *              (libtiff reads it), and frees the channel
+ *              (libtiff reads it), and frees the channel; vanishing after the only page's
+ *              MCF (DCN lost) still leaves a received fax
  *   tls        SIP over TLS against OpenSSL's s_client (Debian's SIPp is built without
  *              TLS): the certificate verifies, OPTIONS and a T.38 INVITE get 200
  *
@@ -485,7 +486,7 @@ test('tls: serve presents its certificate to OpenSSL, answers OPTIONS, takes a T
     assert.match(await peer.next(/^SIP\/2\.0 \d+[^]*CSeq: 2 BYE/im), /^SIP\/2\.0 200 /);
     const byeAt = Date.now();
     // No DCN to a line that is gone: the channel is free at once.
-    await waitFor('the channel free', async () => ((await sipStatus(g)).channels['tls-peer']?.inUse === 0 ? true : undefined), 1500);
+    await waitFor('the channel free', async () => ((await sipStatus(g)).channels['tls-peer']?.inUse === 0 ? true : undefined), 2000);
     process.stderr.write(`# tls: channel free ${Date.now() - byeAt} ms after serve answered our BYE\n`);
   } finally {
     peer.child.kill('SIGTERM');
