@@ -55,7 +55,7 @@ export interface KamailioProxy {
   log(): string;
   /** The request/relay/reply lines its script logs, in order. */
   trace(): KamailioTraceEntry[];
-  /** SIGTERM (it stops its children), SIGKILL to its process group if it lingers; removes the temp dir. */
+  /** SIGTERM (Kamailio stops its workers), SIGKILL to its process group if it lingers; removes the temp dir. */
   stop(): Promise<void>;
 }
 
@@ -75,8 +75,6 @@ export function kamailioConfig(o: { host: string; port: number; tcp: boolean }):
 debug=2
 log_stderror=yes
 log_prefix=""
-memdbg=5
-memlog=5
 auto_aliases=no
 children=2
 ${o.tcp ? 'tcp_children=1' : 'disable_tcp=yes'}
@@ -125,7 +123,8 @@ request_route {
   }
   # A preloaded Route naming us (an outbound proxy configured as a route) is consumed here.
   loose_route();
-  if (uri == myself && $rU == $null) {
+  # No registrar here: a Request-URI naming the proxy has nowhere to go (relaying it would loop).
+  if (uri == myself) {
     if (is_method("OPTIONS")) {
       sl_send_reply("200", "OK");
     } else {
