@@ -246,3 +246,27 @@ test('kamailio: a call given up while it rings is CANCELled through the proxy; t
     sipp.kill();
   }
 });
+
+// The numbers are FAX_RESULTS' codes, written out so a changed mapping fails here.
+test('kamailio: a 486 from the gateway comes back through the proxy as fax result 6017 (busy); the ACK to it stops at the proxy', { skip, timeout: 30_000 }, async () => {
+  const kamailio = proxy!;
+  const [sippPort, sippMedia] = (await pickFreeUdpPorts(2)) as [number, number];
+  const sipp = runSipp({ scenario: 'uas-busy.xml', port: sippPort, mediaPort: sippMedia });
+  await delay(200);
+  try {
+    const run = await callSendThroughProxy({ proxy: kamailio, tiff: onePage, to: `sip:0312345678@127.0.0.1:${sippPort}` });
+    sippClean(await sipp.result);
+    assert.equal(run.code, 1);
+    assert.equal(run.json.code, 6017, run.json.reason);
+    assert.match(run.json.reason, /SIP 486/);
+    const caller = `127.0.0.1:${run.sipPort}`;
+    await waitForTrace(kamailio, (t) => t.some((e) => e.kind === 'request' && e.method === 'ACK' && e.from === caller), 2000);
+    const invite = kamailio.trace().find((e) => e.kind === 'request' && e.method === 'INVITE' && e.from === caller);
+    assert.ok(invite !== undefined, 'the INVITE reached the proxy');
+    const seen = kamailio.trace().filter((e) => e.callId === invite.callId)
+      .map((e) => (e.kind === 'request' ? `${e.method} from ${e.from}` : e.kind === 'relay' ? `relay ${e.method}` : `${e.status} ${e.method} from ${e.from}`));
+    assert.deepEqual(seen, [`INVITE from ${caller}`, 'relay INVITE', `486 INVITE from 127.0.0.1:${sippPort}`, `ACK from ${caller}`]);
+  } finally {
+    sipp.kill();
+  }
+});
