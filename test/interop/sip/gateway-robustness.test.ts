@@ -110,6 +110,21 @@ async function freeUdpRange(count: number): Promise<number> {
   throw new Error('no free UDP port range');
 }
 
+/** Which of `count` UDP ports from `first` someone holds on loopback (binding them fails). */
+async function boundPorts(first: number, count: number): Promise<number[]> {
+  const held: number[] = [];
+  for (let port = first; port < first + count; port++) {
+    const sock = createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      sock.once('error', () => resolve(false));
+      sock.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!ok) held.push(port);
+    await new Promise<void>((r) => (ok ? sock.close(() => r()) : r()));
+  }
+  return held;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Short standard-resolution pages (about half a Letter page each), one line of text per page naming it. */
@@ -348,6 +363,14 @@ async function mediaStops(name: string, tiff: string): Promise<MediaStop> {
     return st.channels.carrier?.inUse === 0 && st.calls.active === 0 ? st : undefined;
   }, 10_000);
   const freeMs = Date.now() - goneAt;
+  // No socket left behind: every port of serve's media range binds again while serve runs
+  // (serve frees the channel just before it closes the sockets: give that a moment).
+  let held: number[] = [];
+  for (const until = Date.now() + 2000; ; await sleep(100)) {
+    held = await boundPorts(mediaMin, 4);
+    if (held.length === 0 || Date.now() > until) break;
+  }
+  assert.deepEqual(held, [], `${name}: media ports still bound after the call`);
   const [record, ...others] = await stopAndReadRecords(g, 'media');
   assert.equal(others.length, 0);
   assert.ok(record !== undefined);
