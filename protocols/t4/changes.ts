@@ -108,7 +108,7 @@ function renderSpans(changes: Int32Array, n: number, width: number, data: Uint8A
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * A row buffer that `renderRowWords` can paint 32 bits at a time: `row` (rowBytes long, what
+ * A row buffer that `paintMarkedRow` can paint 32 bits at a time: `row` (rowBytes long, what
  * callers see) and `words` share one buffer padded to whole words.
  */
 export interface RowWords {
@@ -120,52 +120,6 @@ export function rowWordsFor(width: number): RowWords {
   const rowBytes = (width + 7) >>> 3;
   const words = new Int32Array((rowBytes + 3) >>> 2);
   return { row: new Uint8Array(words.buffer, 0, rowBytes), words };
-}
-
-/**
- * Same pixels as renderRow into rw.row. Busy rows mark each change in the words, then one
- * prefix-XOR pass turns marks into pixels a word at a time instead of a byte at a time.
- */
-export function renderRowWords(changes: Int32Array, n: number, width: number, rw: RowWords): void {
-  const row = rw.row;
-  const rowBytes = row.length;
-  if (!LITTLE_ENDIAN || n * 2 < rowBytes) {
-    renderRow(changes, n, width, row, 0);
-    return;
-  }
-  const words = rw.words;
-  const nWords = words.length;
-  words.fill(0);
-  // Pixel c sits in byte c >> 3 at bit 7 - (c & 7); in a little-endian word that is bit (c ^ 7) & 31.
-  // Marks build up in a register and are stored, never read back: halftones put a dozen
-  // changes in one word, and a read-modify-write chain through memory would serialise them.
-  let w = 0;
-  let wi = 0;
-  for (let i = 0; i < n; i++) {
-    const c = changes[i]!;
-    const k = c >>> 5;
-    w = (k === wi ? w : 0) ^ (1 << ((c ^ 7) & 31));
-    words[k] = w;
-    wi = k;
-  }
-  let carry = 0;
-  for (let j = 0; j < nWords; j++) {
-    let x = words[j]!;
-    // Prefix XOR inside each byte, MSB towards LSB: bit 0 then holds the byte's parity.
-    x ^= (x >>> 1) & 0x7f7f7f7f;
-    x ^= (x >>> 2) & 0x3f3f3f3f;
-    x ^= (x >>> 4) & 0x0f0f0f0f;
-    // Carry each byte's parity into all later bytes of the word (higher addresses = higher bits).
-    let q = (x & 0x01010101) << 8;
-    q ^= q << 8;
-    q ^= q << 16;
-    x ^= Math.imul(q, 0xff) ^ carry;
-    words[j] = x;
-    carry = -((x >>> 24) & 1);
-  }
-  const tail = width & 7;
-  if (tail !== 0) row[rowBytes - 1]! &= (0xff00 >>> tail) & 0xff;
-  // Bits past the row in the last word are never read; the next row's fill clears them.
 }
 
 /**

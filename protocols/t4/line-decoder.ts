@@ -15,7 +15,6 @@ import {
   changesCapacity,
   paintMarkedRow,
   renderRow,
-  renderRowWords,
   rowWordsFor,
   SENTINELS,
   WORD_MARKS,
@@ -75,9 +74,10 @@ export class LineDecoder implements DecodeCounters {
   private row: Uint8Array;
   private rowWords: RowWords;
   /**
-   * Where the row being decoded is painted (the 1-D decoder toggles a mark at each change as it
-   * finds it, see WORD_MARKS; 2-D rows are painted from their changes afterwards). It becomes
-   * `row` only once the row decodes cleanly, so a bad row leaves the repair source untouched.
+   * Where the row being decoded is painted (both row decoders toggle a mark at each change as
+   * they find it, see WORD_MARKS; sparse rows are painted from their changes instead). It
+   * becomes `row` only once the row decodes cleanly, so a bad row leaves the repair source
+   * untouched.
    */
   private nextWords: RowWords;
   private hasRow = false;
