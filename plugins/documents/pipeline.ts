@@ -117,7 +117,7 @@ export async function openDocuments(inputs: readonly DocumentInput[], options: R
       inputs: docs.map((d) => d.summary),
       geometry,
       warnings,
-      pages: () => streamPages(docs.map((d) => d.doc), totalPages, modes, geometry, shared.pool.size),
+      pages: () => streamPages(docs.map((d) => d.doc), totalPages, modes, geometry, pagesAhead * shared.pool.size),
       close: closeAll,
     };
   } catch (err) {
@@ -125,6 +125,13 @@ export async function openDocuments(inputs: readonly DocumentInput[], options: R
     throw err;
   }
 }
+
+/**
+ * Pages in flight per worker. With one, a worker that finishes a page idles until the main
+ * thread has taken the result and sent the next request; with two, the next page is already
+ * queued in the worker. Each costs a finished bitmap (432 KB at A4 fine) and its MMR.
+ */
+const pagesAhead = 2;
 
 /** Pages in order, with up to `ahead` rendering at once so every worker stays busy. */
 async function* streamPages(docs: readonly OpenedDocument[], totalPages: number, modes: FaxModes, geometry: PageGeometry, ahead: number): AsyncGenerator<RenderedPage> {

@@ -5,6 +5,8 @@
  * per page (all threads, and gs's own) is printed beside it because the machine is shared and
  * wall time says as much about the neighbours as about us. The stall is measured two ways:
  * monitorEventLoopDelay (5 ms resolution) and a 10 ms interval that records how late it fires.
+ * Last, where a page's CPU goes: each stage of a page worker's work timed on its own, in this
+ * thread, over the same pages.
  *
  *   node --import tsx test/bench/render.bench.ts
  */
@@ -15,6 +17,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openDocuments } from '../../plugins/documents/pipeline.ts';
 import { writeFaxTiff } from '../../plugins/documents/output.ts';
+import { placeContent } from '../../plugins/documents/place.ts';
+import { GrayTarget, PdfiumDocument } from '../../plugins/documents/pdf/pdfium.ts';
+import { toBilevel } from '../../plugins/documents/raster/bilevel.ts';
+import { pageGeometry } from '../../plugins/documents/raster/geometry.ts';
+import { encodePage } from '../../protocols/t4/index.ts';
 import { Semaphore } from '../../plugins/documents/semaphore.ts';
 import { WorkerPool } from '../../plugins/documents/worker/pool.ts';
 
@@ -113,4 +120,52 @@ for (const q of ['mono', 'halftone'] as const) {
 console.log(`  longest event-loop stall while rendering: ${Math.max(stall(runs.mono), stall(runs.halftone)).toFixed(1)} ms`);
 console.log(`  of which the main thread was running (not waiting for a core): ${Math.max(busyStall(runs.mono), busyStall(runs.halftone)).toFixed(1)} ms`);
 await shared.pool.close();
+
+/**
+ * The page worker's steps for one PDF page, each timed alone in CPU ms per page (best of two
+ * passes). The pool is closed by now, so the process's CPU time is this thread's: unlike wall
+ * time it does not count the time spent waiting for a core on a busy machine.
+ */
+function cpuNow(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+async function stages(): Promise<Record<'clear' | 'pdfium' | 'mono' | 'halftone' | 'mmr', number>> {
+  const g = pageGeometry({ paper: 'A4', orientation: 'portrait', resolution: 'fine' });
+  const doc = await PdfiumDocument.open(bytes);
+  const target = await GrayTarget.create(g.widthPx, g.heightPx);
+  const best = { clear: Infinity, pdfium: Infinity, mono: Infinity, halftone: Infinity, mmr: Infinity };
+  try {
+    for (let pass = 0; pass < 2; pass++) {
+      const t = { clear: 0, pdfium: 0, mono: 0, halftone: 0, mmr: 0 };
+      for (let i = 0; i < pages; i++) {
+        let a = cpuNow();
+        const lap = (k: keyof typeof t): void => {
+          const b = cpuNow();
+          t[k] += b - a;
+          a = b;
+        };
+        target.clear();
+        lap('clear');
+        doc.render(i, target, (size) => placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, 'fit'));
+        lap('pdfium');
+        const gray = { width: g.widthPx, height: g.heightPx, data: target.pixels() };
+        const bits = toBilevel(gray, 'mono');
+        lap('mono');
+        toBilevel(gray, 'halftone');
+        lap('halftone');
+        encodePage(bits, { scheme: 'mmr', eofb: true });
+        lap('mmr');
+      }
+      for (const k of Object.keys(t) as (keyof typeof t)[]) best[k] = Math.min(best[k], t[k] / pages);
+    }
+  } finally {
+    doc.close();
+    target.destroy();
+  }
+  return best;
+}
+const st = await stages();
+console.log(`  where a mono page's CPU goes (one thread, ms/page): PDFium load+draw ${st.pdfium.toFixed(1)}, clear ${st.clear.toFixed(1)}, gray to bilevel ${st.mono.toFixed(1)} (halftone ${st.halftone.toFixed(1)}), MMR ${st.mmr.toFixed(1)}; sum ${(st.pdfium + st.clear + st.mono + st.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(runs.gs).toFixed(1)}`);
 rmSync(work, { recursive: true, force: true });

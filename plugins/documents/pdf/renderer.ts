@@ -3,8 +3,11 @@ import type { FaxPageResult, FinishSpec, PdfOpened } from '../worker/protocol.ts
 
 /**
  * PDF through PDFium in the page workers. The document is opened in every worker so pages
- * render in parallel (page n on worker n mod size); each worker holds the file's bytes and
- * one page being drawn, never the decoded document.
+ * render in parallel, each on the worker with the fewest pages queued (on a shared machine
+ * one worker thread can be descheduled for a while; a fixed page n -> worker n mod size would
+ * leave the other idle behind it). Each worker holds the file's bytes and one page being
+ * drawn, never the decoded document; PDFium's font and glyph caches are per worker and shared
+ * by all its pages, so which pages a worker gets does not matter to them.
  */
 let nextDoc = 1;
 
@@ -28,7 +31,7 @@ export const pdfRenderer: DocumentRenderer = {
     return {
       pageCount,
       page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
-        const result = await env.pool.call<FaxPageResult>(index % env.pool.size, { op: 'pdf-page', doc, index, scale: env.modes.scale, finish });
+        const result = await env.pool.call<FaxPageResult>(env.pool.leastBusy(), { op: 'pdf-page', doc, index, scale: env.modes.scale, finish });
         if (result.cropped) env.warn(`${input.name}: page ${index + 1} is larger than the fax page and was cut`);
         return result;
       },
