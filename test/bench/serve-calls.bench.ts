@@ -439,9 +439,19 @@ async function main(): Promise<void> {
     const leaks = rows.filter((r) => !r.clean);
     console.log(leaks.length === 0 ? 'after every step: all channels free, no active call' : `channels or calls left over after ${leaks.map((r) => `${r.rate}/s`).join(', ')}`);
   } finally {
+    // serve drains for drainMs (10 s), then ends what is left within 5 s: 30 s is plenty.
     served.child.kill('SIGTERM');
-    const code = await served.exited;
-    if (code !== 0) console.log(`faxgate serve exited ${code}:\n${served.stderr().slice(-2000)}`);
+    const stopAsked = performance.now();
+    const code = await Promise.race([served.exited, sleep(30_000).then(() => 'still running' as const)]);
+    if (code === 'still running') {
+      console.log(`! faxgate serve had not exited 30 s after SIGTERM (killed); its last log lines:\n${served.stdout().split('\n').slice(-5).join('\n')}`);
+      served.child.kill('SIGKILL');
+      await served.exited;
+    } else if (code !== 0) {
+      console.log(`! faxgate serve exited ${code}:\n${served.stderr().slice(-2000)}`);
+    } else {
+      console.log(`faxgate serve stopped cleanly ${((performance.now() - stopAsked) / 1000).toFixed(1)} s after SIGTERM`);
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
