@@ -1,5 +1,4 @@
 import { DocumentError } from './errors.ts';
-import { toFaxPage } from './raster/bilevel.ts';
 import { layoutSurface } from './raster/geometry.ts';
 import type { DocumentRenderer, OpenedDocument, RenderEnv, SniffedInput } from './renderer.ts';
 import { TextRenderError, decodeText, drawTextPage, layoutText, resolveFont, textThreshold } from './text/index.ts';
@@ -9,7 +8,8 @@ import type { FaxPageResult, FinishSpec } from './worker/protocol.ts';
 
 /**
  * Plain text with our own layout (text/): laid out once at open, so the page count is known,
- * then each page drawn when asked for; the worker adds the header and codes it.
+ * then each page drawn when asked for (glyphs blitted here, where the glyph cache is); the
+ * worker turns and thresholds it, adds the header and codes it.
  */
 export const textRenderer: DocumentRenderer = {
   kind: 'text',
@@ -35,8 +35,9 @@ export const textRenderer: DocumentRenderer = {
         pageCount: Math.max(1, layout.pages.length),
         page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
           const gray = await drawTextPage(layout.pages[index] ?? [], layout, surface, cache);
-          const bitmap = toFaxPage(gray, surface, 'mono', { threshold: textThreshold(options.resolution) });
-          return env.pool.call<FaxPageResult>(env.pool.leastBusy(), { op: 'bitmap', bitmap, finish }, [bitmap.data.buffer as ArrayBuffer]);
+          // Turning and thresholding a fine page is 10-50 ms of pixel work: the worker's, not the event loop's.
+          const req = { op: 'gray', gray, x: 0, y: 0, turn: surface.rotation === 90, threshold: textThreshold(options.resolution), finish } as const;
+          return env.pool.call<FaxPageResult>(env.pool.leastBusy(), req, [gray.data.buffer as ArrayBuffer]);
         },
         close: async () => undefined,
       };

@@ -4,7 +4,7 @@ import { DocumentError } from '../errors.ts';
 import { placeContent } from '../place.ts';
 import { GrayTarget, PdfiumDocument } from '../pdf/pdfium.ts';
 import type { Bitmap, Gray } from '../raster/types.ts';
-import { toBilevel } from '../raster/bilevel.ts';
+import { rotateGrayCcw, toBilevel } from '../raster/bilevel.ts';
 import { finishBitmap } from './finish.ts';
 import type { FaxPageResult, FinishSpec, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
@@ -50,8 +50,9 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
     }
     case 'gray': {
       const g = req.finish.geometry;
-      const page = blit(req.gray, req.x, req.y, g.widthPx, g.heightPx);
-      return done(await finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
+      const page = blit(req.turn === true ? rotateGrayCcw(req.gray) : req.gray, req.x, req.y, g.widthPx, g.heightPx);
+      const bits = req.threshold === undefined ? toBilevel(page, req.finish.quality) : toBilevel(page, 'mono', { threshold: req.threshold });
+      return done(await finishBitmap(bits, req.finish), false);
     }
     case 'bitmap':
       return done(await finishBitmap(req.bitmap, req.finish), false);

@@ -1,7 +1,8 @@
 /**
  * The documents plugin as the service runs it: loaded by the core runtime's plugin host (on a
  * memory store), its renderers found in the shared `renderers` registry, and documents
- * rendered through the plugin (its pool, its config) and through the registry alone.
+ * rendered through the plugin (its pool, its config) and through the registry alone. Also:
+ * text pages finished in the page workers equal the in-thread reference (renderText).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,9 @@ import { renderDocuments } from '../../../plugins/documents/index.ts';
 import type { DocumentRenderer, RenderJob } from '../../../plugins/documents/index.ts';
 import { openDocuments } from '../../../plugins/documents/pipeline.ts';
 import { MediaType } from '../../../plugins/documents/sniff.ts';
-import { decodePage } from '../../../protocols/t4/index.ts';
+import { decodePage, firstDifference } from '../../../protocols/t4/index.ts';
+import type { Bitmap } from '../../../protocols/t4/index.ts';
+import { renderText } from '../../../plugins/documents/text/render.ts';
 import { textPdf, work } from './support.ts';
 
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -100,4 +103,22 @@ test('the runtime loads the plugin; its renderers are in the registry; PDF and t
     await runtime.stop();
   }
   assert.throws(() => renderDocuments([]), /documents plugin is not running/);
+});
+
+test('text pages made in the workers (turned and thresholded there) are the pages renderText makes', async () => {
+  const text = Array.from({ length: 80 }, (_, i) => `${i + 1} 送信テスト The quick brown fox jumps over the lazy dog`).join('\n');
+  const bytes = new TextEncoder().encode(text);
+  for (const [orientation, resolution] of [['portrait', 'fine'], ['landscape', 'fine'], ['landscape', 'standard']] as const) {
+    const want: Bitmap[] = [];
+    for await (const b of renderText(bytes, { defaultCharset: 'utf-8', fontSize: 3, fontType: 'MS Gothic', paper: 'A4', orientation, resolution, quality: 'mono' })) want.push(b);
+    const job = await openDocuments([{ name: 'n.txt', bytes }], { modes: { orientation, resolution }, resources: { workers: 1 } });
+    const got: Bitmap[] = [];
+    try {
+      for await (const p of job.pages()) got.push(p.bitmap);
+    } finally {
+      await job.close();
+    }
+    assert.equal(got.length, want.length, `${orientation} ${resolution}`);
+    got.forEach((b, i) => assert.equal(firstDifference(b, want[i]!), undefined, `${orientation} ${resolution} page ${i + 1}`));
+  }
 });
