@@ -50,6 +50,8 @@ export class Runtime {
   readonly http: HttpServer;
   readonly plugins = new PluginHost();
   private readonly registries = new Map<string, Registry<unknown>>();
+  /** Plugins' lines for the console, printed by `faxgate serve` once the start succeeded. */
+  readonly announcements: string[] = [];
   private state: 'starting' | 'running' | 'stopping' | 'stopped' = 'starting';
   private address: { host: string; port: number } | undefined;
 
@@ -152,6 +154,7 @@ export class Runtime {
         get: (id) => this.scheduler.get(id),
       },
       registry: <T>(n: string) => this.registry<T>(n),
+      announce: (line) => void this.announcements.push(line),
     };
   }
 

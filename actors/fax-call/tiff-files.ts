@@ -45,9 +45,10 @@ function widthOf(pels: number): { width?: 2048 | 2432 } {
 const Y_DPI: Record<FaxResolution, number> = { standard: 98, fine: 196, superfine: 391 };
 
 /**
- * Appends each accepted page to a TIFF (MMR) as it arrives. The file exists only once a page
- * came; `finish()` writes the last directory link and, with `durable`, syncs it to disk before
- * the caller records the fax as received.
+ * Appends each accepted page to a TIFF (MMR) as it arrives. After every page the file is a
+ * complete TIFF of the pages so far (a provisional last directory, overwritten by the next
+ * page), so a crash mid-call keeps every accepted page readable; with `durable` each page is
+ * synced to disk before the engine confirms it. The file exists only once a page came.
  */
 export class TiffFileSink implements FaxReceiveSink {
   private fd: number | undefined;
@@ -63,18 +64,22 @@ export class TiffFileSink implements FaxReceiveSink {
   }
 
   async onPage(page: ReceivedPage): Promise<void> {
+    const at = this.writer.length;
     const bytes = this.writer.addPage({ bitmap: page.bitmap, xRes: 204, yRes: Y_DPI[page.resolution] });
     this.fd ??= openSync(this.path, 'w');
-    writeSync(this.fd, bytes);
-    this.bytes += bytes.length;
+    writeSync(this.fd, bytes, 0, bytes.length, at);
+    const tail = this.writer.provisionalTail();
+    writeSync(this.fd, tail, 0, tail.length, this.writer.length);
+    if (this.options.durable === true) fsyncSync(this.fd);
+    this.bytes = this.writer.length + tail.length;
     this.pages++;
   }
 
   finish(): void {
     if (this.fd === undefined) return;
     const tail = this.writer.finish();
-    writeSync(this.fd, tail);
-    this.bytes += tail.length;
+    writeSync(this.fd, tail, 0, tail.length, this.writer.length - tail.length);
+    this.bytes = this.writer.length;
     if (this.options.durable === true) fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = undefined;

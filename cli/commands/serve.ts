@@ -65,6 +65,7 @@ export const command: Command = {
       }
       throw err;
     }
+    for (const line of runtime.announcements) io.stderr.write(`faxgate: ${line}\n`);
     const addr = runtime.httpAddress;
     io.stderr.write(`faxgate: serving on http://${addr?.host ?? '?'}:${addr?.port ?? '?'} (data in ${runtime.config.dataDir})\n`);
 

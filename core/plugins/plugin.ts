@@ -60,4 +60,9 @@ export interface PluginContext {
   };
   /** Shared registries by name (renderers by media type, trunks, ...). */
   registry<T>(name: string): Registry<T>;
+  /**
+   * A line for the operator on the console at start (`SIP on ...`): shown once every plugin
+   * has started, just before the "serving on" line, and not at all if the start fails.
+   */
+  announce(line: string): void;
 }

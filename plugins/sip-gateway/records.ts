@@ -5,8 +5,8 @@
  * issue (delivery by e-mail, API, web) reads these; here they must exist and be true.
  *
  * A crash while a call runs leaves a `receiving` record: at the next start it becomes
- * `interrupted` (the pages that had arrived are kept only if the file is complete, which a
- * TIFF being written is not). A marker in the `_system` scope lists the calls in progress,
+ * `interrupted`, keeping the pages that had been accepted (the TIFF is complete after each
+ * page, see actors/fax-call/tiff-files.ts). A marker in the `_system` scope lists the calls in progress,
  * so the start-up sweep does not have to scan every account.
  */
 import { defineCollection, type Namespace } from '../../core/store/store.ts';
@@ -92,15 +92,20 @@ export class InboundFaxStore {
     return this.ns.forAccount(account).collection(inboundFaxes).findBy('startedAt', {}, { reverse: true, limit: options.limit ?? 100 });
   }
 
-  /** Marks the calls a crash cut off as interrupted; returns how many. */
-  async sweepInterrupted(now: Date): Promise<number> {
+  /**
+   * Marks the calls a crash cut off as interrupted, with the pages `salvage` finds of each
+   * (the received file is a complete TIFF after every accepted page); returns how many.
+   */
+  async sweepInterrupted(now: Date, salvage: (r: InboundFaxRecord) => { file: string; pages: number; bytes: number } | undefined = () => undefined): Promise<number> {
     const markers = await this.ns.forAccount(SYSTEM_SCOPE).collection(inFlight).list({ limit: 100_000 });
     for (const m of markers) {
       const r = await this.get(m.account, m.id);
       const tx = this.ns.tx();
       if (r !== undefined && r.status === 'receiving') {
+        const kept = salvage(r);
         tx.put(this.ns.forAccount(m.account).collection(inboundFaxes), {
           ...r,
+          ...(kept === undefined ? { pages: 0 } : kept),
           status: 'interrupted',
           endedAt: now.toISOString(),
           resultCode: INTERRUPTED.code,

@@ -103,6 +103,21 @@ export class TiffStreamWriter {
     return concat(parts);
   }
 
+  /**
+   * The IFD that would end the file now, without ending it: written after each page (at the
+   * current end, where the next page's IFD will overwrite it), it keeps the file a complete
+   * TIFF of the pages so far, so a reception cut off by a crash loses no accepted page.
+   */
+  provisionalTail(): Uint8Array {
+    if (this.pending === undefined) throw new TiffError('TIFF_BAD_ARGUMENT', 'a TIFF needs at least one page');
+    return buildIfd(this.pos, this.pending.entries, 0);
+  }
+
+  /** Bytes emitted so far (where the next addPage or finish output goes). */
+  get length(): number {
+    return this.pos;
+  }
+
   /** The last IFD; the file is complete once it is appended. */
   finish(): Uint8Array {
     if (this.pending === undefined) throw new TiffError('TIFF_BAD_ARGUMENT', 'a TIFF needs at least one page');

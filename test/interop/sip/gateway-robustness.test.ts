@@ -261,7 +261,7 @@ test('register: a trunk with register:true answers the registrar\'s 401 with dig
   rmSync(dirname(g.dataDir), { recursive: true, force: true });
 });
 
-test('crash: kill -9 during a reception; after the restart the call is interrupted (256) and a new call is received whole', { skip, timeout: 150_000 }, async () => {
+test('crash: kill -9 during a reception; after the restart the call is interrupted (256) with the pages accepted before the crash, and a new call is received whole', { skip, timeout: 150_000 }, async () => {
   const mediaMin = await freeUdpRange(4);
   // A fresh process puts its first call's UDPTL on the first port of the range: known to SpanDSP in advance.
   const g = await startGateway('crash', {
@@ -298,9 +298,10 @@ test('crash: kill -9 during a reception; after the restart the call is interrupt
   // The sweep runs before SIP listens: its log line (pino, stdout) is there by now.
   const sweep = g.served.stdout().split('\n').filter((l) => l.includes('recorded as interrupted')).map((l) => JSON.parse(l) as { calls: number });
   assert.deepEqual(sweep.map((l) => l.calls), [1], `serve's log:\n${g.served.stdout()}`);
-  // What the crash left on disk: the TIFF of the cut-off call, half written (no record points at it).
-  const orphan = join(inbox, tif);
-  process.stderr.write(`# crash: cut-off call's TIFF after the restart: ${existsSync(orphan) ? `still there, tiffinfo exit ${tiffinfo(orphan).code}` : 'gone'}\n`);
+  // What the crash left on disk: the TIFF of the cut-off call, complete up to its last accepted page.
+  const kept = join(inbox, tif);
+  assert.ok(existsSync(kept), 'the cut-off call keeps its file');
+  assert.equal(tiffinfo(kept).code, 0, 'libtiff reads the file a kill -9 left');
   const second = await fax(onePage);
   const [tx, sippRun] = await Promise.all([second.spandsp.result, second.sipp.result]);
   sippClean(sippRun, 'the call after the restart (serve sends the BYE)');
@@ -313,6 +314,12 @@ test('crash: kill -9 during a reception; after the restart the call is interrupt
   assert.ok(cut !== undefined, `a record for ${tif}: ${JSON.stringify(records, null, 1)}`);
   assert.equal(cut.status, 'interrupted');
   assert.equal(cut.resultCode, 256);
+  // Every page accepted before the crash is kept, pixel for pixel, and the record points at it.
+  assert.equal(cut.file, kept);
+  const salvaged = readTiffPagesWithLibtiff(kept);
+  assert.ok(cut.pages !== undefined && cut.pages >= 1 && cut.pages === salvaged.length, `pages kept: ${cut.pages}, in the file: ${salvaged.length}`);
+  const sentThree = readTiffPagesWithLibtiff(threePages);
+  salvaged.forEach((p, i) => assert.equal(comparePages(sentThree[i]!, p).differingRows, 0, `salvaged page ${i + 1}`));
   assert.match(cut.reason ?? '', /interrupted/);
   assert.ok(cut.endedAt !== undefined && cut.endedAt >= cut.startedAt);
   const next = records.find((r) => r !== cut)!;
