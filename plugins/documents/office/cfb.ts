@@ -49,7 +49,9 @@ export class CompoundFile {
     // Version 3 files have 512-byte sectors, version 4 files 4096-byte ones; nothing else exists.
     if (!((major === 3 && shift === 9) || (major === 4 && shift === 12))) throw new CfbError(`version:${major} sectorShift:${shift}`);
     this.sectorSize = 1 << shift;
-    this.miniSectorSize = 1 << this.u16(0x20);
+    // MS-CFB fixes mini sectors at 64 bytes.
+    if (this.u16(0x20) !== 6) throw new CfbError(`miniSectorShift:${this.u16(0x20)}`);
+    this.miniSectorSize = 64;
     this.miniCutoff = this.u32(0x38);
     this.fat = this.readFat();
     const dir = this.readChain(this.u32(0x30), Number.MAX_SAFE_INTEGER);

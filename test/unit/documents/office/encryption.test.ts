@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { CompoundFile, CfbError } from '../../../../plugins/documents/office/cfb.ts';
 import { legacyOfficeEncrypted } from '../../../../plugins/documents/office/encryption.ts';
 import { MediaType, sniff } from '../../../../plugins/documents/sniff.ts';
+import { prng } from '../../../support/pages.ts';
 
 /**
  * Compound files written by hand (MS-CFB version 3, 512-byte sectors): sector 0 the FAT,
@@ -203,6 +204,27 @@ describe('legacy Office encryption', () => {
     const doc = buildCfb([{ name: 'WordDocument', data: wordStream(0x0100, 4096) }]);
     assert.equal(legacyOfficeEncrypted(doc.subarray(0, 700), 'doc'), undefined);
     assert.equal(legacyOfficeEncrypted(buildCfb([]), 'doc'), undefined);
+  });
+
+  it('damaged at random, any file gives an answer or "cannot tell", never a throw (sniff runs on every upload)', () => {
+    const rnd = prng(5);
+    const seeds = [
+      buildCfb([{ name: 'WordDocument', data: wordStream(0x0100, 4096) }]),
+      buildCfb([{ name: 'Workbook', data: biff([BOF, CODEPAGE, FILEPASS_RC4, EOF]) }, { name: 'Small', data: new Uint8Array(300) }]),
+      buildCfb([{ name: 'Current User', data: currentUser(0xf3d1c4df) }, { name: 'PowerPoint Document', data: new Uint8Array(5000) }]),
+    ];
+    const kinds = ['doc', 'xls', 'ppt'] as const;
+    let answered = 0;
+    for (let i = 0; i < 3000; i++) {
+      const k = i % 3;
+      const b = seeds[k]!.slice();
+      // Header fields, the FAT, directory entries and stream starts are where damage hurts.
+      for (let n = 1 + Math.floor(rnd() * 4); n > 0; n--) b[Math.floor(rnd() * Math.min(b.length, 2048))] = Math.floor(rnd() * 256);
+      const r = legacyOfficeEncrypted(rnd() < 0.2 ? b.subarray(0, Math.floor(rnd() * b.length)) : b, kinds[k]!);
+      assert.ok(r === true || r === false || r === undefined);
+      if (r !== undefined) answered++;
+    }
+    assert.ok(answered > 1000, `most damage misses what is read: ${answered} answers`);
   });
 
   it('sniff reports encrypted legacy files as encrypted Office, with their own extension', async () => {
