@@ -318,7 +318,10 @@ export class SipGateway {
       await Promise.race([Promise.all([...this.active].map((a) => a.done)), new Promise((r) => setTimeout(r, 5000))]);
     }
     for (const g of this.gates.values()) g.close();
+    // Closing the user agent settles BYEs to callers that vanished; the calls then write
+    // their final records before the store closes.
     await this.ua?.close();
+    await Promise.race([Promise.all([...this.active].map((a) => a.done)), new Promise((r) => setTimeout(r, 5000))]);
   }
 }
 

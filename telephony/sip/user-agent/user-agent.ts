@@ -102,6 +102,8 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
   private active = 0;
   /** Timers of the user agent core itself (glare back-off), cleared on close. */
   private readonly coreTimers = new Set<TimerId>();
+  /** Callers of bye() waiting for the BYE's answer. */
+  private readonly byeWaiters = new Set<() => void>();
   private closed = false;
 
   constructor(options: UserAgentOptions) {
@@ -491,7 +493,13 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     const dialog = call.dialog;
     if (dialog === undefined) return Promise.resolve();
     this.stop2xx(call);
-    return new Promise((done) => {
+    return new Promise((resolve) => {
+      // close() aborts transactions without calling back: it settles the waiters itself.
+      const done = (): void => {
+        this.byeWaiters.delete(done);
+        resolve();
+      };
+      this.byeWaiters.add(done);
       this.layer.sendRequest(dialog.createRequest('BYE', [{ name: 'User-Agent', value: this.product }]), dialog.destination(this.protocolOf(call)), {
         receiveResponse: (res) => {
           if (res.status >= 200) done();
@@ -742,6 +750,7 @@ export class UserAgent extends TypedEmitter<UserAgentEvents> implements Transact
     for (const id of this.coreTimers) this.clock.clearTimeout(id);
     this.coreTimers.clear();
     await this.layer.close();
+    for (const settle of [...this.byeWaiters]) settle();
   }
 }
 

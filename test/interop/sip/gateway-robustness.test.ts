@@ -528,3 +528,28 @@ test('tls: serve presents its certificate to OpenSSL, answers OPTIONS, takes a T
   rmSync(dir, { recursive: true, force: true });
   rmSync(dirname(g.dataDir), { recursive: true, force: true });
 });
+
+test('stop: SIGTERM while a caller has vanished mid-call: serve ends the call, records it and exits 0 (no BYE left waiting forever)', { skip, timeout: 90_000 }, async () => {
+  const g = await startGateway('stop', {
+    drainMs: 1000,
+    trunks: [{ name: 'carrier', host: '127.0.0.1', t38: { policy: 'offer-in-invite' } }],
+    dids: [{ number: '03-6368-4106', account: 'stop' }],
+  });
+  gateways.push(g);
+  const [sippPort, sippMedia] = (await pickFreeUdpPorts(2)) as [number, number];
+  const held = runSipp({ scenario: 'uac-t38-hold.xml', port: sippPort, mediaPort: sippMedia, remote: `127.0.0.1:${g.sipPort}`, service: '0363684106', extraArgs: ['-d', '60000'], timeoutS: 90 });
+  toKill.push(held);
+  await waitFor('the call answered', async () => ((await sipStatus(g)).calls.active === 1 ? true : undefined), 15_000);
+  held.kill(); // SIGKILL: the caller is gone without a BYE; serve's BYE will never be answered
+  await held.result;
+  const asked = Date.now();
+  g.served.child.kill('SIGTERM');
+  const exit = await Promise.race([g.served.exited, sleep(45_000).then(() => 'still running after 45 s')]);
+  assert.equal(exit, 0, `serve after SIGTERM:\n${g.served.stdout().split('\n').slice(-8).join('\n')}`);
+  process.stderr.write(`# stop: serve exited ${Date.now() - asked} ms after SIGTERM with a vanished caller\n`);
+  const [r, ...others] = await stopAndReadRecords(g, 'stop');
+  assert.equal(others.length, 0);
+  assert.equal(r?.status, 'failed', JSON.stringify(r));
+  assert.ok(r?.endedAt !== undefined);
+  rmSync(dirname(g.dataDir), { recursive: true, force: true });
+});

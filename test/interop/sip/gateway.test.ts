@@ -190,7 +190,7 @@ test('serve: refusals: unknown source 403, unknown number 404, channels full 503
   assert.match(unknownDid.log, /refused 404/);
   assert.match(unknownSource.log, /refused 403/);
   assert.match(heldRun.log, /answered 200/);
-  // The held call's BYE ends its fax attempt (DCN first): the channel comes back within seconds.
+  // The held call's BYE ends its fax attempt at once (no DCN to a line that is gone).
   let status = await sipStatus(g);
   for (let i = 0; i < 50 && status.channels.carrier?.inUse !== 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
