@@ -21,6 +21,7 @@ export function changesCapacity(width: number): number {
  */
 export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array): number {
   const rowBytes = (width + 7) >>> 3;
+  const leadingZeros = LEADING_ZEROS;
   let n = 0;
   let prev = 0;
   for (let i = 0; i < rowBytes; i++) {
@@ -30,7 +31,7 @@ export function findChanges(data: Uint8Array, off: number, width: number, out: I
     if (t !== 0) {
       const base = i << 3;
       do {
-        const z = LEADING_ZEROS[t]!;
+        const z = leadingZeros[t]!;
         out[n++] = base + z;
         t ^= 0x80 >>> z;
       } while (t !== 0);

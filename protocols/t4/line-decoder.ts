@@ -392,8 +392,8 @@ export class LineDecoder implements DecodeCounters {
     for (;;) {
       const i = pos >>> 3;
       const s = pos & 7;
-      const inverted = ~(((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s | (buf[i + 4]! >>> (8 - s)));
-      const ones = Math.clz32(inverted);
+      const word = (((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s) | (buf[i + 4]! >>> (8 - s));
+      const ones = Math.clz32(~word);
       if (ones >= count) return true;
       if (ones < 32) return false;
       count -= 32;

@@ -168,6 +168,8 @@ export class LineEncoder {
     if (pad > 0) this.w.put(0, pad);
   }
 
+  // The coding loops copy module-level tables and constants into locals: an imported binding
+  // is a module-cell load (and a hole check) wherever it is read, on every iteration.
   private code1D(n: number): void {
     const w = this.w;
     const buf = w.buf;
@@ -175,6 +177,7 @@ export class LineEncoder {
     const width = this.width;
     const runCode = RUN_CODE;
     const runBits = RUN_BITS;
+    const tableSize = RUN_TABLE_SIZE;
     let o = w.length;
     let acc = w.acc;
     let nb = w.accBits;
@@ -185,14 +188,14 @@ export class LineEncoder {
       a0 = a1;
       const color = i & 1;
       // The bit writer, inlined: append, then flush whole bytes (see BitWriter.put).
-      while (run >= RUN_TABLE_SIZE) {
+      while (run >= tableSize) {
         const l = MAKEUP_2560_BITS;
         acc = (acc << l) | MAKEUP_2560_CODE;
         nb += l;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         run -= MAX_MAKEUP;
       }
-      const idx = color * RUN_TABLE_SIZE + run;
+      const idx = color * tableSize + run;
       const l = runBits[idx]!;
       acc = (acc << l) | runCode[idx]!;
       nb += l;
@@ -214,6 +217,11 @@ export class LineEncoder {
     const runBits = RUN_BITS;
     const vCode = VERTICAL_CODE;
     const vBits = VERTICAL_BITS;
+    const tableSize = RUN_TABLE_SIZE;
+    const passCode = PASS.code;
+    const passBits = PASS.bits;
+    const horizontalCode = HORIZONTAL.code;
+    const horizontalBits = HORIZONTAL.bits;
     let o = w.length;
     let acc = w.acc;
     let nb = w.accBits;
@@ -227,8 +235,8 @@ export class LineEncoder {
       const b1 = ref[ib]!;
       const b2 = ref[ib + 1]!;
       if (b2 < a1) {
-        acc = (acc << PASS.bits) | PASS.code;
-        nb += PASS.bits;
+        acc = (acc << passBits) | passCode;
+        nb += passBits;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = b2;
         continue;
@@ -245,18 +253,18 @@ export class LineEncoder {
         continue;
       }
       const a2 = ia + 1 < n ? cur[ia + 1]! : width;
-      acc = (acc << HORIZONTAL.bits) | HORIZONTAL.code;
-      nb += HORIZONTAL.bits;
+      acc = (acc << horizontalBits) | horizontalCode;
+      nb += horizontalBits;
       const color = ia & 1;
       let run = a1 - (a0 < 0 ? 0 : a0);
       for (let k = 0; k < 2; k++) {
-        while (run >= RUN_TABLE_SIZE) {
+        while (run >= tableSize) {
           acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
           nb += MAKEUP_2560_BITS;
           while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
           run -= MAX_MAKEUP;
         }
-        const idx = (color ^ k) * RUN_TABLE_SIZE + run;
+        const idx = (color ^ k) * tableSize + run;
         const l = runBits[idx]!;
         // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
