@@ -80,10 +80,29 @@ export function answerT38Call(call: Call, options: T38SwitchOptions): Promise<T3
   return new Promise<T38Outcome>((settle) => {
     const s = new Switch(call, 'answerer', options, settle);
     call.on('failed', (status, reason) => s.finish({ ok: false, status, reason: `SIP ${status} ${reason}` }));
-    if (call.remoteSdp === undefined) {
-      // A delayed offer (INVITE without SDP) would need our offer in the 200 and the answer in the ACK.
+    if (options.policy === 'never') {
       options.ua.reject(call, 488);
-      s.finish({ ok: false, status: 488, reason: 'INVITE without an SDP offer (delayed offer) is not supported' });
+      s.finish({ ok: false, status: 488, reason: 'T.38 is off for this trunk and G.711 modem fax is not available' });
+      return;
+    }
+    if (call.remoteSdp === undefined) {
+      // A delayed offer (an INVITE without SDP, as some SBCs send): our offer goes in the 200
+      // (T.38 when the policy offers it first, else audio) and the answer comes in the ACK.
+      const local = options.media.nextLocal();
+      const offer = buildOffer(local, { audio: options.policy !== 'offer-in-invite', image: options.policy === 'offer-in-invite' });
+      call.on('confirmed', () => {
+        let n: NegotiatedMedia;
+        try {
+          n = readAnswer(offer, parseSdp(call.remoteSdp ?? ''), local);
+        } catch (err) {
+          void options.ua.bye(call);
+          s.finish({ ok: false, status: 488, reason: `the ACK's answer to our offer: ${err instanceof Error ? err.message : String(err)}` });
+          return;
+        }
+        if (n.t38 !== undefined) s.finish({ ok: true, t38: n.t38, via: 'invite' });
+        else if (n.audio !== undefined) s.onAudio(n.audio);
+      });
+      options.ua.answer(call, serializeSdp(offer));
       return;
     }
     let offer: SessionDescription;
@@ -94,12 +113,7 @@ export function answerT38Call(call: Call, options: T38SwitchOptions): Promise<T3
       s.finish({ ok: false, status: 400, reason: `unreadable SDP: ${err instanceof Error ? err.message : String(err)}` });
       return;
     }
-    const takeT38 = options.policy !== 'never' && offersT38(offer);
-    if (options.policy === 'never') {
-      options.ua.reject(call, 488);
-      s.finish({ ok: false, status: 488, reason: 'T.38 is off for this trunk and G.711 modem fax is not available' });
-      return;
-    }
+    const takeT38 = offersT38(offer);
     let answered: { answer: SessionDescription; negotiated: NegotiatedMedia };
     try {
       answered = answerOffer(offer, options.media.nextLocal(), takeT38 ? 'image' : 'audio');

@@ -200,6 +200,18 @@ test('serve: refusals: unknown source 403, unknown number 404, channels full 503
   assert.equal(status.channels.carrier?.inUse, 0);
 });
 
+test('serve: a delayed offer (INVITE without SDP): faxgate offers T.38 in its 200, takes the answer from the ACK', { skip, timeout: 60_000 }, async () => {
+  const g = gwB!;
+  const [sippPort, sippMedia] = (await pickFreeUdpPorts(2)) as [number, number];
+  sippClean(await runSipp({ scenario: 'uac-delayed-offer.xml', port: sippPort, mediaPort: sippMedia, remote: `127.0.0.1:${g.sipPort}`, service: '0363684002', timeoutS: 30 }).result);
+  let status = await sipStatus(g);
+  for (let i = 0; i < 50 && status.calls.active !== 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await sipStatus(g);
+  }
+  assert.equal(status.calls.active, 0);
+});
+
 test('serve: five faxgate call send at once, three with T.38 in the INVITE and two audio first (CNG/CED, re-INVITE); every page arrives intact', { skip, timeout: 180_000 }, async () => {
   const g = gwA!;
   const modes = ['--t38-initial', '--audio-first', '--t38-initial', '--audio-first', '--t38-initial'];
@@ -274,9 +286,13 @@ test('serve: each call has its record in the DID\'s account, the TIFFs hold the 
   assert.equal(fax.remoteCsid, '+81 3 5555 0000');
   assert.equal(fax.mailbox, 'main');
   assertSamePage(page, fax.file!);
-  // The held call of the refusal test: answered, no fax came (SIPp has no T.38 media).
-  assert.equal(b.length, 2, JSON.stringify(b, null, 1));
-  assert.ok(b.some((r) => r.status === 'failed' && r.pages === 0), JSON.stringify(b, null, 1));
+  // The held call of the refusal test and the delayed offer: answered with T.38 (in the 200 for
+  // the delayed offer, the ACK carrying the answer), no fax came (SIPp has no T.38 media).
+  assert.equal(b.length, 3, JSON.stringify(b, null, 1));
+  const noFax = b.filter((r) => r.status === 'failed' && r.pages === 0);
+  assert.equal(noFax.length, 2, JSON.stringify(b, null, 1));
+  assert.ok(noFax.every((r) => r.t38Via === 'invite'), JSON.stringify(noFax, null, 1));
+  assert.ok(noFax.some((r) => r.from === '0355550009'), 'the delayed-offer call is recorded');
   rmSync(dirname(gwA!.dataDir), { recursive: true, force: true });
   rmSync(dirname(gwB!.dataDir), { recursive: true, force: true });
 });
