@@ -20,7 +20,15 @@ import {
   WORD_MARKS,
 } from './changes.ts';
 import { MAX_WIDTH } from './line-encoder.ts';
-import { BLACK_DECODE, MODE_DECODE, MODE_HORIZONTAL, MODE_PASS, PAIR_DECODE, WHITE_DECODE } from './tables.ts';
+import {
+  BLACK_DECODE,
+  H_PAIR_DECODE,
+  MODE_DECODE,
+  MODE_HORIZONTAL,
+  MODE_PASS,
+  PAIR_DECODE,
+  WHITE_DECODE,
+} from './tables.ts';
 import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
 import { T4DecodeError } from './types.ts';
 
@@ -575,6 +583,7 @@ export class LineDecoder implements DecodeCounters {
     const black = BLACK_DECODE;
     const horizontal = MODE_HORIZONTAL;
     const pass = MODE_PASS;
+    const hpairs = H_PAIR_DECODE;
     let bp = this.pos >>> 3;
     let nb = 8 - (this.pos & 7);
     let win = buf[bp++]!;
@@ -639,42 +648,55 @@ export class LineDecoder implements DecodeCounters {
         this.pos = bp * 8 - nb;
         return -1;
       } else {
-        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c).
-        const first = (n & 1) === 0 ? white : black;
-        const second = (n & 1) === 0 ? black : white;
+        // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c). Both terminating codes
+        // in one lookup when they fit PAIR_PEEK bits (most pairs in text and halftones), else one by one.
         let a1 = a0 < 0 ? 0 : a0;
         let run = 0;
-        for (;;) {
-          if (nb < 13) {
-            win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-            bp += 2;
-            nb += 16;
-          }
-          const r = first[(win >>> (nb - 13)) & 0x1fff]!;
-          if (r === 0 || run > width) {
-            this.pos = bp * 8 - nb;
-            return -1;
-          }
-          nb -= r & 15;
-          run += r >>> 4;
-          if (r < 64 << 4) break;
+        if (nb < 13) {
+          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+          bp += 2;
+          nb += 16;
         }
-        a1 += run;
-        run = 0;
-        for (;;) {
-          if (nb < 13) {
-            win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-            bp += 2;
-            nb += 16;
+        const p = hpairs[((n & 1) << 12) | ((win >>> (nb - 12)) & 0xfff)]!;
+        if (p !== 0) {
+          nb -= p >>> 16;
+          a1 += p & 63;
+          run = (p >>> 6) & 63;
+        } else {
+          const first = (n & 1) === 0 ? white : black;
+          const second = (n & 1) === 0 ? black : white;
+          for (;;) {
+            if (nb < 13) {
+              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+              bp += 2;
+              nb += 16;
+            }
+            const r = first[(win >>> (nb - 13)) & 0x1fff]!;
+            if (r === 0 || run > width) {
+              this.pos = bp * 8 - nb;
+              return -1;
+            }
+            nb -= r & 15;
+            run += r >>> 4;
+            if (r < 64 << 4) break;
           }
-          const r = second[(win >>> (nb - 13)) & 0x1fff]!;
-          if (r === 0 || run > width) {
-            this.pos = bp * 8 - nb;
-            return -1;
+          a1 += run;
+          run = 0;
+          for (;;) {
+            if (nb < 13) {
+              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
+              bp += 2;
+              nb += 16;
+            }
+            const r = second[(win >>> (nb - 13)) & 0x1fff]!;
+            if (r === 0 || run > width) {
+              this.pos = bp * 8 - nb;
+              return -1;
+            }
+            nb -= r & 15;
+            run += r >>> 4;
+            if (r < 64 << 4) break;
           }
-          nb -= r & 15;
-          run += r >>> 4;
-          if (r < 64 << 4) break;
         }
         const a2 = a1 + run;
         if (a2 > width) break;

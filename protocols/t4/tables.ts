@@ -135,22 +135,30 @@ export const BLACK_DECODE = buildRunDecode(1);
  */
 export const PAIR_PEEK = 12;
 
-function buildPairDecode(): Int32Array {
+function buildPairDecode(firstCodes: readonly string[], secondCodes: readonly string[]): Int32Array {
   const table = new Int32Array(1 << PAIR_PEEK);
-  WHITE_TERMINATING.forEach((w, whiteRun) => {
-    BLACK_TERMINATING.forEach((b, blackRun) => {
-      const bits = w.length + b.length;
+  firstCodes.forEach((f, firstRun) => {
+    secondCodes.forEach((c, secondRun) => {
+      const bits = f.length + c.length;
       if (bits > PAIR_PEEK) return;
       const shift = PAIR_PEEK - bits;
-      const base = parse(w + b) << shift;
-      const entry = whiteRun | (blackRun << 6) | (w.length << 12) | (bits << 16);
+      const base = parse(f + c) << shift;
+      const entry = firstRun | (secondRun << 6) | (f.length << 12) | (bits << 16);
       for (let i = 0; i < 1 << shift; i++) table[base + i] = entry;
     });
   });
   return table;
 }
 
-export const PAIR_DECODE = buildPairDecode();
+export const PAIR_DECODE = buildPairDecode(WHITE_TERMINATING, BLACK_TERMINATING);
+/**
+ * The pairs a 2-D horizontal mode starts with, indexed by a0's colour << PAIR_PEEK | the next
+ * PAIR_PEEK bits: PAIR_DECODE for white, then the same for a black and a white code. One
+ * table rather than a choice of two keeps the lookup monomorphic in the decoder's hot loop.
+ */
+export const H_PAIR_DECODE = new Int32Array(2 << PAIR_PEEK);
+H_PAIR_DECODE.set(PAIR_DECODE, 0);
+H_PAIR_DECODE.set(buildPairDecode(BLACK_TERMINATING, WHITE_TERMINATING), 1 << PAIR_PEEK);
 
 /**
  * Mode decode table indexed by the next MODE_PEEK bits.
