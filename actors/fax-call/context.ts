@@ -160,7 +160,9 @@ function resolutionOf(dcs: DcsParameters | undefined): FaxResolution | 'none' {
 }
 
 export function resultOf(c: FaxCallContext): FaxCallResult {
-  const o = outcome(c.outcome?.name ?? 'unspecified', c.outcome?.detail);
+  // A far end gone silent is "the receiver hung up" to a sender and "the sender hung up" to a receiver.
+  const name = c.outcome?.name === 'remote-hangup' && c.send === undefined ? 'sender-hangup' : (c.outcome?.name ?? 'unspecified');
+  const o = outcome(name, c.outcome?.detail);
   const trained = c.dcs !== undefined && c.rate !== undefined;
   return {
     ok: o.ok,

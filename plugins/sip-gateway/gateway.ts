@@ -282,7 +282,7 @@ export class SipGateway {
     const endedAt = new Date(this.o.clock.now()).toISOString();
     if ('failed' in result) {
       const f = result.failed;
-      const name: FaxResultName = f.status === 0 ? 'no-fax-received' : f.status === 487 ? 'remote-hangup' : resultForSipStatus(f.status);
+      const name: FaxResultName = f.status === 0 ? 'no-fax-received' : f.status === 487 ? 'sender-hangup' : resultForSipStatus(f.status);
       const o = outcome(name, f.reason);
       return { ...record, status: 'failed', endedAt, pages: 0, resultCode: o.code, reason: o.reason, reasonJa: o.reasonJa };
     }

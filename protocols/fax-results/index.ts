@@ -35,6 +35,8 @@ export const FAX_RESULTS = {
   'page-rejected': { code: 3267, en: 'Fax machine incompatibility (page rejected by the receiver)', ja: '受信側がページを拒否しました', retryable: true },
   'transmission-error': { code: 3268, en: 'Transmission error (after page break)', ja: '伝送エラー（ページ送信後）', retryable: true },
   'remote-hangup': { code: 8010, en: 'The remote fax machine hung up before receiving the fax', ja: '相手が受信完了前に切断しました', retryable: true },
+  /** The same event seen by the receiving side: the sender went away before the fax was complete. */
+  'sender-hangup': { code: 8010, en: 'The sending fax machine hung up before the fax was complete', ja: '送信側が送信完了前に切断しました', retryable: true },
   'no-fax-received': { code: 7200, en: 'Unspecified fax failure (no fax received)', ja: 'ファクスを受信できませんでした', retryable: true },
   unspecified: { code: 7200, en: 'Unspecified fax failure', ja: '不明なファクスエラー', retryable: true },
   cancelled: { code: 403, en: 'Fax manually cancelled', ja: '手動でキャンセルされました', retryable: false },

@@ -129,21 +129,21 @@ function failures(): FaxCase[] {
     },
     {
       ...base,
-      id: 'spandsp->faxgate sender vanishes mid-page, ECM: remote-hangup',
+      id: 'spandsp->faxgate sender vanishes mid-page, ECM: sender-hangup',
       peers: 'spandsp->faxgate',
       pages: 2,
       fault: { kind: 'sender-vanishes-mid-page', atPageBytes: 3000, killAfterRealMs: 0 },
-      expectFailure: { side: 'receiver', name: 'remote-hangup', withinMs: SENDER_GONE_LIMIT_MS },
+      expectFailure: { side: 'receiver', name: 'sender-hangup', withinMs: SENDER_GONE_LIMIT_MS },
     },
     {
       ...base,
-      id: 'spandsp->faxgate sender vanishes mid-page, non-ECM: remote-hangup',
+      id: 'spandsp->faxgate sender vanishes mid-page, non-ECM: sender-hangup',
       peers: 'spandsp->faxgate',
       ecm: false,
       coding: 'mr',
       pages: 2,
       fault: { kind: 'sender-vanishes-mid-page', atPageBytes: 3000, killAfterRealMs: 0 },
-      expectFailure: { side: 'receiver', name: 'remote-hangup', withinMs: SENDER_GONE_LIMIT_MS },
+      expectFailure: { side: 'receiver', name: 'sender-hangup', withinMs: SENDER_GONE_LIMIT_MS },
     },
     {
       ...base,
@@ -163,11 +163,11 @@ function failures(): FaxCase[] {
     },
     {
       ...base,
-      id: 'faxgate->faxgate sender vanishes mid-page: remote-hangup',
+      id: 'faxgate->faxgate sender vanishes mid-page: sender-hangup',
       peers: 'faxgate->faxgate',
       pages: 10,
       fault: { kind: 'sender-vanishes-mid-page', atPageBytes: 0, killAfterRealMs: 2_500 },
-      expectFailure: { side: 'receiver', name: 'remote-hangup', withinMs: SENDER_GONE_LIMIT_MS },
+      expectFailure: { side: 'receiver', name: 'sender-hangup', withinMs: SENDER_GONE_LIMIT_MS },
     },
   ];
 }

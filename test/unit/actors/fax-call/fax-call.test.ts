@@ -302,7 +302,7 @@ test('answerer: a page with many bad rows is refused with RTN; sent again it is 
   assert.equal(firstDifference(pages[0]!.bitmap, page), undefined);
 });
 
-test('answerer: the line closes mid-page: remote-hangup in phase C', async () => {
+test('answerer: the line closes mid-page: sender-hangup (8010) in phase C', async () => {
   const { clock, modem, result } = receiver();
   modem.onSent = (s) => {
     if (isControl(s, 'DIS')) {
@@ -316,12 +316,12 @@ test('answerer: the line closes mid-page: remote-hangup in phase C', async () =>
     }
   };
   const { value } = await driveClock(clock, result, 300_000, 50);
-  assert.equal(value.name, 'remote-hangup');
+  assert.equal(value.name, 'sender-hangup');
   assert.equal(value.phase, 'C');
   assert.match(value.reason, /in phase C/);
 });
 
-test('answerer: data stops mid-page without a carrier end: remote-hangup T2 after the last data', async () => {
+test('answerer: data stops mid-page without a carrier end: sender-hangup (8010) T2 after the last data', async () => {
   const { clock, modem, result } = receiver();
   let lastData = 0;
   modem.onSent = (s) => {
@@ -341,7 +341,7 @@ test('answerer: data stops mid-page without a carrier end: remote-hangup T2 afte
     }
   };
   const { value } = await driveClock(clock, result, 300_000, 50);
-  assert.equal(value.name, 'remote-hangup');
+  assert.equal(value.name, 'sender-hangup');
   assert.equal(value.phase, 'C');
   const ended = clock.now();
   assert.ok(ended - lastData >= 6000 && ended - lastData <= 7000, `${ended - lastData}`);
