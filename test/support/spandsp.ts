@@ -325,3 +325,23 @@ export async function pickFreeUdpPorts(count: number): Promise<number[]> {
   await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   return ports;
 }
+
+/**
+ * `count` consecutive free UDP ports on loopback starting at an even one, below the
+ * ephemeral range (a `faxgate serve` mediaPorts range whose first port is known in advance).
+ */
+export async function freeUdpRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 2 * Math.floor(Math.random() * 5000);
+    const sockets = await Promise.all(
+      Array.from({ length: count }, (_, i) => new Promise<ReturnType<typeof createSocket> | undefined>((resolve) => {
+        const s = createSocket('udp4');
+        s.once('error', () => resolve(undefined));
+        s.bind(base + i, '127.0.0.1', () => resolve(s));
+      })),
+    );
+    await Promise.all(sockets.map((s) => new Promise<void>((r) => (s === undefined ? r() : s.close(() => r())))));
+    if (sockets.every((s) => s !== undefined)) return base;
+  }
+  throw new Error('no free UDP port range');
+}

@@ -31,7 +31,7 @@ import { InboundFaxStore, type InboundFaxRecord } from '../../../plugins/sip-gat
 import { CNG } from '../../../telephony/media/index.ts';
 import { writeTonePcap } from '../../support/rtp-pcap.ts';
 import { httpJson, serve, tempDir, waitFor, writeConfig, type Served } from '../../support/serve.ts';
-import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
+import { ensureSpandspHarness, freeUdpRange, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
 import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
 import { runSipp, type SippResult } from './sipp.ts';
 
@@ -91,23 +91,6 @@ async function stopAndReadRecords(g: Gateway, account: string): Promise<InboundF
 
 function sippClean(r: SippResult, what: string): void {
   assert.equal(r.code, 0, `${what}: sipp failed (exit ${r.code}):\n${r.errors}\n${r.stderr}\n${r.stdout.slice(-1500)}`);
-}
-
-/** `count` consecutive free UDP ports on loopback (a serve mediaPorts range), starting even. */
-async function freeUdpRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 2 * Math.floor(Math.random() * 5000);
-    const sockets = await Promise.all(
-      Array.from({ length: count }, (_, i) => new Promise<ReturnType<typeof createSocket> | undefined>((resolve) => {
-        const s = createSocket('udp4');
-        s.once('error', () => resolve(undefined));
-        s.bind(base + i, '127.0.0.1', () => resolve(s));
-      })),
-    );
-    await Promise.all(sockets.map((s) => new Promise<void>((r) => (s === undefined ? r() : s.close(() => r())))));
-    if (sockets.every((s) => s !== undefined)) return base;
-  }
-  throw new Error('no free UDP port range');
 }
 
 /** Which of `count` UDP ports from `first` someone holds on loopback (binding them fails). */

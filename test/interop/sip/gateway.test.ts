@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,7 +17,7 @@ import { Store } from '../../../core/store/store.ts';
 import { InboundFaxStore, type InboundFaxRecord } from '../../../plugins/sip-gateway/records.ts';
 import { callSendThroughProxy, hasKamailio, startKamailio, type KamailioProxy } from '../../support/kamailio.ts';
 import { httpJson, serve, tempDir, writeConfig, type Served } from '../../support/serve.ts';
-import { ensureSpandspHarness, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
+import { ensureSpandspHarness, freeUdpRange, pickFreeUdpPorts, runSpandsp } from '../../support/spandsp.ts';
 import { comparePages, readTiffPagesWithLibtiff } from '../spandsp/libtiff-pages.ts';
 import { runSipp, type SippResult } from './sipp.ts';
 
@@ -97,23 +96,6 @@ function assertSamePage(sentTiff: string, receivedTiff: string): void {
     assert.ok(d.sameSize, `page ${i + 1}: same size`);
     assert.equal(d.differingRows, 0, `page ${i + 1}: rows that differ`);
   });
-}
-
-/** `count` consecutive free UDP ports on loopback, starting at an even one (below the ephemeral range). */
-async function freeUdpRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + 2 * Math.floor(Math.random() * 5000);
-    const sockets = await Promise.all(
-      Array.from({ length: count }, (_, i) => new Promise<ReturnType<typeof createSocket> | undefined>((resolve) => {
-        const s = createSocket('udp4');
-        s.once('error', () => resolve(undefined));
-        s.bind(base + i, '127.0.0.1', () => resolve(s));
-      })),
-    );
-    await Promise.all(sockets.map((s) => new Promise<void>((r) => (s === undefined ? r() : s.close(() => r())))));
-    if (sockets.every((s) => s !== undefined)) return base;
-  }
-  throw new Error('no free UDP port range');
 }
 
 let page = '';
