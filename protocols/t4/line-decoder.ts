@@ -459,13 +459,11 @@ export class LineDecoder implements DecodeCounters {
     let a0 = 0;
     let n = 0;
     let ok = false;
-    // Each change toggles its pixel's bit in `marks` (little-endian word bit (x ^ 7) & 31); the
-    // word being built stays in `mw`, so a dozen changes in one word never read memory back.
-    // A cancelled change toggles its bit back.
+    // Each change toggles its pixel's bit in `marks` (little-endian word bit (x ^ 7) & 31); a
+    // cancelled change toggles its bit back. A plain `^=` per change: carrying the word being
+    // built in locals, to spare the read back, measured ~15% slower (more live values).
     const marks = this.nextWords.words;
     marks.fill(0);
-    let mw = 0;
-    let mk = 0;
     rows: for (;;) {
       if (nb < 13) {
         win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
@@ -486,12 +484,7 @@ export class LineDecoder implements DecodeCounters {
         }
         if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
-        {
-          const k = a0 >>> 5;
-          mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
-          marks[k] = mw;
-          mk = k;
-        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
         nb -= p >>> 16;
         r = (p >>> 6) & 63;
         a0 += r;
@@ -501,12 +494,7 @@ export class LineDecoder implements DecodeCounters {
         }
         if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
-        {
-          const k = a0 >>> 5;
-          mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
-          marks[k] = mw;
-          mk = k;
-        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
         continue;
       }
       let run = 0;
@@ -531,12 +519,7 @@ export class LineDecoder implements DecodeCounters {
       // A zero-length run inside a row (legal after a make-up code) cancels the last change.
       if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
       else cur[n++] = a0;
-      {
-        const k = a0 >>> 5;
-        mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
-        marks[k] = mw;
-        mk = k;
-      }
+      marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
 
       run = 0;
       for (;;) {
@@ -559,12 +542,7 @@ export class LineDecoder implements DecodeCounters {
       }
       if (run === 0 && n > 0 && cur[n - 1] === a0) n--;
       else cur[n++] = a0;
-      {
-        const k = a0 >>> 5;
-        mw = (k === mk ? mw : 0) ^ (1 << ((a0 ^ 7) & 31));
-        marks[k] = mw;
-        mk = k;
-      }
+      marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
     }
     this.pos = bp * 8 - nb;
     if (!ok) return -1;
@@ -594,9 +572,8 @@ export class LineDecoder implements DecodeCounters {
     // holds a value <= a0, so the search steps two at a time and never goes back past b1.
     let ib = 0;
     // Changes are marked into the row's words as found, as in decode1D; a cancelled change
-    // toggles its mark back. Here each mark is a plain `^=` on its word: holding the word in
-    // locals as decode1D does measured 10-13% slower in this loop, which already keeps many
-    // values live (V8 spills them).
+    // toggles its mark back. A plain `^=` on its word, as there: holding the word in locals
+    // measured 10-13% slower in this loop, which already keeps many values live.
     const marks = this.nextWords.words;
     marks.fill(0);
     // Arithmetic written `(x + y) | 0` wraps instead of being overflow-checked; every value
