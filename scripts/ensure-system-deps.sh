@@ -18,6 +18,12 @@ runtime() {
   check libreoffice-impress-nogui
   check chromium             # HTML and URLs to PDF
 }
+install() {
+  echo "installing Debian packages for $1: ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
 runtime
 if [ "$mode" = "--runtime" ]; then
   if [ ${#need[@]} -eq 0 ]; then exit 0; fi
@@ -25,10 +31,7 @@ if [ "$mode" = "--runtime" ]; then
     echo "faxgate: without these Debian packages Office, HTML and text documents cannot be rendered: ${need[*]} (apt-get install ${need[*]})" >&2
     exit 0
   fi
-  echo "installing Debian packages for the service: ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null || apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  install "the service"
   exit 0
 fi
 check libtiff-tools        # tiffcp/tiffinfo: the reference TIFF reader/writer
@@ -48,7 +51,4 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "faxgate tests need these Debian packages: ${need[*]} (run as root, or install them: apt-get install ${need[*]})" >&2
   exit 1
 fi
-echo "installing Debian packages for the tests: ${need[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || apt-get update -qq >/dev/null
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+install "the tests"

@@ -30,6 +30,11 @@ export interface FaxCall {
   readonly actor: FaxCallActor;
   /** Ends the call with 'cancelled' (sends DCN first). */
   abort(): void;
+  /**
+   * The line is gone (a BYE from the far end): T.30 ends at once as a hang-up, without a DCN
+   * to nobody; a document whose last page was confirmed before it is complete.
+   */
+  hangUp(detail: string): void;
 }
 
 export function runFaxCall(options: FaxCallOptions): FaxCall {
@@ -83,5 +88,10 @@ export function runFaxCall(options: FaxCallOptions): FaxCall {
       });
     }
   });
-  return { result, actor, abort: () => actor.send({ type: 'abort' }) };
+  return {
+    result,
+    actor,
+    abort: () => actor.send({ type: 'abort' }),
+    hangUp: (detail) => actor.send({ type: 'modem.closed', reason: 'hangup', detail }),
+  };
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo, type Command } from '../command.ts';
@@ -7,14 +6,15 @@ import { integerOption, readSharedCallOptions, sharedCallOptions } from '../call
 import { ScaledClock, systemClock, type Clock } from '../../core/clock.ts';
 import { resultForSipStatus } from '../../protocols/fax-results/index.ts';
 import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
-import { CallMedia, modemRate, openT38Modem, placeT38Call } from '../../telephony/gateway/index.ts';
+import { CallMedia, firstExternalIPv4, placeT38Call } from '../../telephony/gateway/index.ts';
 import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type SipTransport } from '../../telephony/sip/index.ts';
-import { runFaxCall, tiffDocument, type FaxSendDocument } from '../../actors/fax-call/index.ts';
+import { tiffDocument, type FaxSendDocument } from '../../actors/fax-call/index.ts';
 import { loadConfig } from '../../core/config/config.ts';
 import { pluginConfig } from '../../core/plugins/host.ts';
 import sipPlugin from '../../plugins/sip-gateway/index.ts';
 import { sipConfig, type SipConfig } from '../../plugins/sip-gateway/config.ts';
 import { OutboundDialer } from '../../plugins/sip-gateway/outbound.ts';
+import { faxOnCall } from '../../plugins/sip-gateway/fax-on-call.ts';
 import { failureLine, print, resultLine, type ResultLine } from './t38.ts';
 
 /**
@@ -144,12 +144,7 @@ function port(text: string | undefined, name: string): number {
 
 /** The far end must reach our SDP address, so loopback only for a loopback target. */
 function defaultLocalAddress(targetHost: string): string {
-  if (targetHost === 'localhost' || targetHost.startsWith('127.')) return '127.0.0.1';
-  for (const list of Object.values(networkInterfaces())) {
-    const external = list?.find((i) => i.family === 'IPv4' && !i.internal);
-    if (external !== undefined) return external.address;
-  }
-  return '127.0.0.1';
+  return targetHost === 'localhost' || targetHost.startsWith('127.') ? '127.0.0.1' : firstExternalIPv4();
 }
 
 async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
@@ -189,7 +184,6 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
       timeoutMs: a.timeoutMs,
       log: (message, fields) => io.stderr.write(`faxgate call: ${message} ${JSON.stringify(fields ?? {})}\n`),
     });
-    const hangup = new Promise<string>((res) => call.on('bye', (by) => res(`bye:${by}`)));
     const t38 = await switched;
     if (!t38.ok) {
       const name = t38.status === 0 ? 'no-answer' : resultForSipStatus(t38.status);
@@ -203,20 +197,12 @@ async function sendFax(a: SendArgs, io: CliIo): Promise<number> {
     }
     io.stderr.write(`faxgate call: T.38 (${t38.via}) to ${t38.t38.remote.address}:${t38.t38.remote.port} from udp port ${media.udptl.localPort}\n`);
 
-    const modem = openT38Modem(media, t38.t38, clock);
-    const fax = runFaxCall({ modem, clock, role: 'caller', send: document, localIdent: a.csid, ecm: a.ecm, maxBitRate: modemRate(t38.t38.session.maxBitRate) });
-    let timedOut = false;
-    const timer = clock.setTimeout(() => {
-      timedOut = true;
-      fax.abort();
-    }, a.timeoutMs);
-    // A far end that hangs up mid-fax ends the T.30 session at once instead of by its timers.
-    void hangup.then(() => fax.abort());
-    const result = await fax.result;
-    clock.clearTimeout(timer);
-    await modem.close();
-    if (call.state === 'confirmed') await ua.bye(call);
-    else await new Promise((r) => setTimeout(r, 200)); // our 200 to the far end's BYE must leave before the socket closes
+    const { result, timedOut } = await faxOnCall({
+      ua, call, media, t38: t38.t38, clock, timeoutMs: a.timeoutMs,
+      fax: { role: 'caller', send: document, localIdent: a.csid, ecm: a.ecm },
+    });
+    // When the far end hung up, our 200 to its BYE must leave before the socket closes.
+    if (call.end?.by === 'remote') await new Promise((r) => setTimeout(r, 200));
     return print(io, resultLine(result, timedOut, a.timeoutMs));
   } finally {
     await media?.close();

@@ -12,10 +12,10 @@
  * containers move ports without a file.
  */
 import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { Schema } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/config/config.ts';
+import { firstExternalIPv4 } from '../../telephony/gateway/index.ts';
 import { resolveTrunkConfig, type TrunkConfig } from '../../telephony/trunks/schema.ts';
 
 export const sipConfigSchema = {
@@ -98,10 +98,5 @@ export function sipConfig(raw: Readonly<Record<string, unknown>>): SipConfig {
 
 /** The far end must reach our Contact and SDP: a wildcard bind advertises the first external IPv4 address. */
 function advertisedAddress(host: string): string {
-  if (host !== '0.0.0.0' && host !== '::') return host;
-  for (const list of Object.values(networkInterfaces())) {
-    const external = list?.find((i) => i.family === 'IPv4' && !i.internal);
-    if (external !== undefined) return external.address;
-  }
-  return '127.0.0.1';
+  return host === '0.0.0.0' || host === '::' ? firstExternalIPv4() : host;
 }

@@ -24,14 +24,14 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerId } from '../../core/clock.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
-import { DEFAULT_T38_CAPABILITIES, type T38Capabilities } from '../../protocols/sdp/index.ts';
 import { getHeader, getHeaders, parseNameAddr, parseUri } from '../../protocols/sip/index.ts';
 import { outcome, resultForSipStatus, type FaxResultName } from '../../protocols/fax-results/index.ts';
-import { CallMedia, answerT38Call, modemRate, openT38Modem, type T38Outcome } from '../../telephony/gateway/index.ts';
+import { CallMedia, answerT38Call, t38CapabilitiesFor, type T38Outcome } from '../../telephony/gateway/index.ts';
 import { StreamSipTransport, UdpSipTransport, UserAgent, type Call, type Registration, type SipTransport } from '../../telephony/sip/index.ts';
-import { ChannelGate, InboundRouter, type InboundCallInfo, type Trunk } from '../../telephony/trunks/index.ts';
-import { TiffFileSink, runFaxCall, type FaxCallResult } from '../../actors/fax-call/index.ts';
+import { ChannelGate, InboundRouter, gatesForTrunks, type InboundCallInfo, type Trunk } from '../../telephony/trunks/index.ts';
+import { TiffFileSink, type FaxCallResult } from '../../actors/fax-call/index.ts';
 import type { SipConfig } from './config.ts';
+import { faxOnCall } from './fax-on-call.ts';
 import { InboundFaxStore, type InboundFaxRecord } from './records.ts';
 
 declare module '../../core/events.ts' {
@@ -68,20 +68,17 @@ interface ActiveCall {
 export class SipGateway {
   private ua: UserAgent | undefined;
   private readonly transports: SipTransport[] = [];
-  private readonly gates = new Map<string, ChannelGate>();
+  private gates = new Map<string, ChannelGate>();
   private router: InboundRouter | undefined;
-  private readonly registrations: Registration[] = [];
+  private readonly registrations = new Map<string, Registration>();
   private readonly active = new Set<ActiveCall>();
   private stopping = false;
   private answered = 0;
   private received = 0;
   private failed = 0;
   private readonly refused: Record<string, number> = {};
-  private readonly t38: T38Capabilities;
 
-  constructor(private readonly o: SipGatewayOptions) {
-    this.t38 = DEFAULT_T38_CAPABILITIES;
-  }
+  constructor(private readonly o: SipGatewayOptions) {}
 
   /** Where SIP listens, for the start-up line and tests. */
   readonly listening: { udp?: number; tcp?: number; tls?: number } = {};
@@ -110,8 +107,8 @@ export class SipGateway {
     this.ua.on('invite', (call) => void this.inbound(call));
 
     const hostAddresses: Record<string, string[]> = {};
+    this.gates = gatesForTrunks(this.o.clock, c.routing.trunks);
     for (const t of c.routing.trunks) {
-      this.gates.set(t.name, new ChannelGate(this.o.clock, { maxChannels: t.maxChannels, callsPerSecond: t.callsPerSecond, queueSize: t.queue.size, queueWaitMs: t.queue.waitMs }));
       if (isIP(t.host.replace(/^\[|\]$/g, '')) === 0) {
         try {
           hostAddresses[t.name] = (await lookup(t.host, { all: true })).map((a) => a.address);
@@ -136,9 +133,7 @@ export class SipGateway {
   }
 
   registrationStates(): Record<string, string> {
-    const out: Record<string, string> = {};
-    this.o.config.routing.trunks.filter((t) => t.register).forEach((t, i) => (out[t.name] = this.registrations[i]?.state ?? 'none'));
-    return out;
+    return Object.fromEntries([...this.registrations].map(([trunk, reg]) => [trunk, reg.state]));
   }
 
   private register(t: Trunk): void {
@@ -153,7 +148,7 @@ export class SipGateway {
     });
     reg.on('registered', (expires) => this.o.logger.info({ trunk: t.name, expires }, 'registered'));
     reg.on('failed', (status, reason) => this.o.logger.warn({ trunk: t.name, status, reason }, 'registration failed'));
-    this.registrations.push(reg);
+    this.registrations.set(t.name, reg);
   }
 
   private refuse(call: Call, status: number, why: string, fields: Record<string, unknown>, headers: { name: string; value: string }[] = []): void {
@@ -188,7 +183,7 @@ export class SipGateway {
           bindAddress: this.o.config.host,
           clock: this.o.clock,
           audio: true,
-          t38: { ...this.t38, maxVersion: trunk.t38.version, maxBitRate: trunk.t38.maxBitRate, maxDatagram: trunk.t38.maxDatagram, fec: trunk.t38.errorCorrection === 'fec' },
+          t38: t38CapabilitiesFor(trunk.t38),
           ...(this.o.config.mediaPorts === undefined ? {} : { ports: this.o.config.mediaPorts }),
         });
       } catch (err) {
@@ -236,28 +231,20 @@ export class SipGateway {
       } else {
         record = { ...record, t38Via: t38.via + (t38.tone === undefined ? '' : `:${t38.tone}`) };
         mkdirSync(dir, { recursive: true });
-        const modem = openT38Modem(media, t38.t38, this.o.clock, { redundancyDepth: trunk.t38.redundancyDepth });
-        const fax = runFaxCall({
-          modem,
+        ({ result } = await faxOnCall({
+          ua,
+          call,
+          media,
+          t38: t38.t38,
           clock: this.o.clock,
-          role: 'answerer',
-          receive: sink,
-          localIdent: this.o.config.csid ?? did.e164,
-          ecm: true,
-          maxBitRate: modemRate(Math.min(t38.t38.session.maxBitRate, trunk.t38.maxBitRate)),
-        });
-        abort = () => fax.abort();
-        // The far end hanging up ends T.30 at once rather than by its timers. The line is gone:
-        // not an abort (that is our cancel, DCN first, which held the channel ~3 s after the
-        // BYE and was recorded as "manually cancelled"), and a document whose last page was
-        // confirmed before the BYE is complete.
-        call.on('bye', () => fax.actor.send({ type: 'modem.closed', reason: 'hangup', detail: 'BYE from the far end' }));
-        result = await fax.result;
+          maxBitRate: trunk.t38.maxBitRate,
+          redundancyDepth: trunk.t38.redundancyDepth,
+          started: (stop) => (abort = stop),
+          fax: { role: 'answerer', receive: sink, localIdent: this.o.config.csid ?? did.e164, ecm: true },
+        }));
         sink.finish();
-        await modem.close();
       }
       this.o.clock.clearTimeout(deadline as TimerId);
-      // Never hold the channel after the fax: BYE now (the far end usually sends its own first).
       if ((call.state as Call['state']) === 'confirmed') await ua.bye(call);
       record = this.finalRecord(record, result, sink);
       await this.o.records.end(record);
@@ -309,19 +296,26 @@ export class SipGateway {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    const drained = Promise.all([...this.active].map((a) => a.done));
-    let timer: NodeJS.Timeout | undefined;
-    const late = await Promise.race([drained.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.o.config.drainMs)))]);
-    clearTimeout(timer);
-    if (late) {
+    if (!(await this.callsEnded(this.o.config.drainMs))) {
       for (const a of this.active) a.abort();
-      await Promise.race([Promise.all([...this.active].map((a) => a.done)), new Promise((r) => setTimeout(r, 5000))]);
+      await this.callsEnded(5000);
     }
     for (const g of this.gates.values()) g.close();
     // Closing the user agent settles BYEs to callers that vanished; the calls then write
     // their final records before the store closes.
     await this.ua?.close();
-    await Promise.race([Promise.all([...this.active].map((a) => a.done)), new Promise((r) => setTimeout(r, 5000))]);
+    await this.callsEnded(5000);
+  }
+
+  /** Whether every call in progress ended within `ms`. */
+  private async callsEnded(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      Promise.all([...this.active].map((a) => a.done)).then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
+    ]);
+    clearTimeout(timer);
+    return ended;
   }
 }
 

@@ -10,13 +10,13 @@
 import type { Clock } from '../../core/clock.ts';
 import { FaxNumberError, parseFaxNumber, type FaxNumber } from '../../protocols/fax-numbers/index.ts';
 import { outcome, type FaxResultName } from '../../protocols/fax-results/index.ts';
-import { DEFAULT_T38_CAPABILITIES } from '../../protocols/sdp/index.ts';
-import { CallMedia, modemRate, openT38Modem, placeT38Call, type MediaPortRange } from '../../telephony/gateway/index.ts';
+import { CallMedia, placeT38Call, t38CapabilitiesFor, type MediaPortRange } from '../../telephony/gateway/index.ts';
 import type { SipProtocol, UserAgent } from '../../telephony/sip/index.ts';
 import {
-  ChannelGate, MemoryT38RefusalStore, OutboundRouter, T38RefusalMemory, calledUser, dialWithFailover, type AttemptOutcome, type DialAttemptLog, type Trunk,
+  MemoryT38RefusalStore, OutboundRouter, T38RefusalMemory, calledUser, dialWithFailover, gatesForTrunks, type AttemptOutcome, type ChannelGate, type DialAttemptLog, type Trunk,
 } from '../../telephony/trunks/index.ts';
-import { runFaxCall, type FaxCallResult, type FaxSendDocument } from '../../actors/fax-call/index.ts';
+import type { FaxCallResult, FaxSendDocument } from '../../actors/fax-call/index.ts';
+import { faxOnCall } from './fax-on-call.ts';
 
 export interface OutboundDialerOptions {
   readonly ua: UserAgent;
@@ -28,6 +28,8 @@ export interface OutboundDialerOptions {
   readonly bindAddress?: string;
   readonly mediaPorts?: MediaPortRange;
   readonly refusals?: T38RefusalMemory;
+  /** The trunks' channel gates, shared with inbound calls in the same process (default: its own). */
+  readonly gates?: ReadonlyMap<string, ChannelGate>;
   /** The country whose numbering `to` is written in when it has no `+` (default JP). */
   readonly country?: string;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
@@ -59,15 +61,13 @@ export interface OutboundFaxResult {
 
 export class OutboundDialer {
   private readonly router: OutboundRouter;
-  private readonly gates = new Map<string, ChannelGate>();
+  private readonly gates: ReadonlyMap<string, ChannelGate>;
   private readonly refusals: T38RefusalMemory;
 
   constructor(private readonly o: OutboundDialerOptions) {
     this.router = new OutboundRouter(o.trunks);
     this.refusals = o.refusals ?? new T38RefusalMemory(o.clock, new MemoryT38RefusalStore(o.clock));
-    for (const t of o.trunks) {
-      this.gates.set(t.name, new ChannelGate(o.clock, { maxChannels: t.maxChannels, callsPerSecond: t.callsPerSecond, queueSize: t.queue.size, queueWaitMs: t.queue.waitMs }));
-    }
+    this.gates = o.gates ?? gatesForTrunks(o.clock, o.trunks);
   }
 
   async send(fax: OutboundFax): Promise<OutboundFaxResult> {
@@ -113,7 +113,7 @@ export class OutboundDialer {
       ...(this.o.bindAddress === undefined ? {} : { bindAddress: this.o.bindAddress }),
       clock: this.o.clock,
       audio: plan.policy !== 'offer-in-invite',
-      t38: { ...DEFAULT_T38_CAPABILITIES, maxVersion: trunk.t38.version, maxBitRate: trunk.t38.maxBitRate, maxDatagram: trunk.t38.maxDatagram, fec: trunk.t38.errorCorrection === 'fec' },
+      t38: t38CapabilitiesFor(trunk.t38),
       ...(this.o.mediaPorts === undefined ? {} : { ports: this.o.mediaPorts }),
     });
     try {
@@ -127,7 +127,6 @@ export class OutboundDialer {
         ...(trunk.username !== undefined && trunk.password !== undefined ? { auth: { username: trunk.username, password: trunk.password } } : {}),
         ...(fax.from !== undefined ? { from: `sip:${fax.from}@${host}` } : {}),
       }, { ua: this.o.ua, media, clock: this.o.clock, policy: plan.policy, timeoutMs: fax.timeoutMs, ...(this.o.log === undefined ? {} : { log: this.o.log }) });
-      const hangup = new Promise<void>((res) => call.on('bye', () => res()));
       const t38 = await switched;
       if (!t38.ok) {
         await this.o.ua.bye(call);
@@ -139,14 +138,17 @@ export class OutboundDialer {
         return { outcome: kind, policy: plan.policy, detail: t38.reason };
       }
       this.o.log?.('T.38 up', { trunk: trunk.name, via: t38.via, remote: `${t38.t38.remote.address}:${t38.t38.remote.port}`, localPort: media.udptl.localPort });
-      const modem = openT38Modem(media, t38.t38, this.o.clock, { redundancyDepth: trunk.t38.redundancyDepth });
-      const run = runFaxCall({ modem, clock: this.o.clock, role: 'caller', send: fax.document, localIdent: fax.csid, ecm: fax.ecm ?? true, maxBitRate: modemRate(Math.min(t38.t38.session.maxBitRate, trunk.t38.maxBitRate)) });
-      const timer = this.o.clock.setTimeout(() => run.abort(), fax.timeoutMs);
-      void hangup.then(() => run.abort());
-      const result = await run.result;
-      this.o.clock.clearTimeout(timer);
-      await modem.close();
-      if (call.state === 'confirmed') await this.o.ua.bye(call);
+      const { result } = await faxOnCall({
+        ua: this.o.ua,
+        call,
+        media,
+        t38: t38.t38,
+        clock: this.o.clock,
+        maxBitRate: trunk.t38.maxBitRate,
+        redundancyDepth: trunk.t38.redundancyDepth,
+        timeoutMs: fax.timeoutMs,
+        fax: { role: 'caller', send: fax.document, localIdent: fax.csid, ecm: fax.ecm ?? true },
+      });
       await this.refusals.recordSuccess(trunk.name, number.e164);
       return { outcome: { kind: 'status', status: 200 }, fax: result, policy: plan.policy, detail: `T.38 ${t38.via}` };
     } finally {
@@ -154,7 +156,8 @@ export class OutboundDialer {
     }
   }
 
+  /** Closes the gates it made itself; shared ones belong to their owner. */
   close(): void {
-    for (const g of this.gates.values()) g.close();
+    if (this.o.gates === undefined) for (const g of this.gates.values()) g.close();
   }
 }

@@ -5,6 +5,7 @@
  * then found taken. Ports come from the configured range (what carriers' firewalls are
  * opened for) or from the system.
  */
+import { networkInterfaces } from 'node:os';
 import type { Clock } from '../../core/clock.ts';
 import type { AudioCodecName, LocalMedia, T38Capabilities } from '../../protocols/sdp/index.ts';
 import { RtpEndpoint } from '../media/rtp-endpoint.ts';
@@ -26,6 +27,15 @@ export interface CallMediaOptions {
   readonly t38: T38Capabilities;
   readonly audioCodecs?: readonly AudioCodecName[];
   readonly ports?: MediaPortRange;
+}
+
+/** The address a far end can reach us at when bound to a wildcard: the first external IPv4 address (else loopback). */
+export function firstExternalIPv4(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    const external = list?.find((i) => i.family === 'IPv4' && !i.internal);
+    if (external !== undefined) return external.address;
+  }
+  return '127.0.0.1';
 }
 
 /** Round-robin cursor per range, so a port just closed is not reused by the next call at once. */

@@ -1,14 +1,20 @@
 /** The T.38 terminal for a negotiated session: the SDP's choices turned into terminal options. */
 import type { Clock } from '../../core/clock.ts';
-import type { NegotiatedMedia, T38Session } from '../../protocols/sdp/index.ts';
+import { DEFAULT_T38_CAPABILITIES, type NegotiatedMedia, type T38Capabilities, type T38Session } from '../../protocols/sdp/index.ts';
 import type { T38Version } from '../../protocols/t38/index.ts';
 import type { UdptlErrorCorrection } from '../../protocols/udptl/index.ts';
 import { T38Terminal } from '../t38/index.ts';
+import type { T38Settings } from '../trunks/schema.ts';
 import type { CallMedia } from './call-media.ts';
 
 export type T38Negotiated = NonNullable<NegotiatedMedia['t38']>;
 
 export type ModemRate = 14400 | 12000 | 9600 | 7200 | 4800 | 2400;
+
+/** What we offer and accept on a trunk: faxgate's capabilities within the trunk's T.38 settings. */
+export function t38CapabilitiesFor(t38: T38Settings): T38Capabilities {
+  return { ...DEFAULT_T38_CAPABILITIES, maxVersion: t38.version, maxBitRate: t38.maxBitRate, maxDatagram: t38.maxDatagram, fec: t38.errorCorrection === 'fec' };
+}
 
 export interface T38ModemOptions {
   /** Secondary IFPs per UDPTL packet when redundancy was negotiated (default 3). */

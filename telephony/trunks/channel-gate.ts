@@ -17,6 +17,7 @@
  * with a lease or a refusal, and close() refuses whoever still waits.
  */
 import type { Clock, TimerId } from '../../core/clock.ts';
+import type { Trunk } from './schema.ts';
 
 export interface ChannelGateOptions {
   readonly maxChannels: number;
@@ -56,6 +57,14 @@ export interface ChannelGateStats {
   readonly refused: number;
   /** Longest time an outbound attempt waited in the queue, ms. */
   readonly maxWaitMs: number;
+}
+
+/**
+ * One gate per trunk, by name. A trunk's channels count both directions, so inbound calls and
+ * outbound attempts in one process must share these.
+ */
+export function gatesForTrunks(clock: Clock, trunks: readonly Trunk[]): Map<string, ChannelGate> {
+  return new Map(trunks.map((t) => [t.name, new ChannelGate(clock, { maxChannels: t.maxChannels, callsPerSecond: t.callsPerSecond, queueSize: t.queue.size, queueWaitMs: t.queue.waitMs })]));
 }
 
 export class ChannelGate {

@@ -21,6 +21,7 @@ export { OutboundRouter, calledUser, judgeAttempt, type AttemptOutcome, type Att
 export { InboundRouter, didE164, type InboundCallInfo, type InboundRefusal, type InboundRefusalCode, type InboundRoute } from './inbound-router.ts';
 export {
   ChannelGate,
+  gatesForTrunks,
   type ChannelGateOptions,
   type ChannelGateStats,
   type ChannelLease,
