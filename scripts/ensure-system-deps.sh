@@ -17,6 +17,19 @@ runtime() {
   check libreoffice-calc-nogui
   check libreoffice-impress-nogui
   check chromium             # HTML and URLs to PDF
+  # PDF pages drawn by our MuPDF helper (scripts/build-native.mjs builds it; without these,
+  # PDFium draws them, slower)
+  check build-essential
+  check pkg-config
+  check libmupdf-dev
+  check libjbig2dec0-dev
+  check libopenjp2-7-dev
+  check libgumbo-dev
+  check libmujs-dev
+  check libharfbuzz-dev
+  check libfreetype-dev
+  check libjpeg-dev
+  check zlib1g-dev
 }
 install() {
   echo "installing Debian packages for $1: ${need[*]}" >&2
@@ -28,7 +41,7 @@ runtime
 if [ "$mode" = "--runtime" ]; then
   if [ ${#need[@]} -eq 0 ]; then exit 0; fi
   if [ "$(id -u)" -ne 0 ]; then
-    echo "faxgate: without these Debian packages Office, HTML and text documents cannot be rendered: ${need[*]} (apt-get install ${need[*]})" >&2
+    echo "faxgate: without these Debian packages some documents cannot be rendered (Office, HTML, text) or render slower (PDF): ${need[*]} (apt-get install ${need[*]})" >&2
     exit 0
   fi
   install "the service"

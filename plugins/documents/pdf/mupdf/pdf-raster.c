@@ -1,0 +1,568 @@
+/*
+ * faxgate-pdf-raster: draws PDF pages with MuPDF straight into fax-page bits.
+ *
+ * Licence boundary. MuPDF is AGPL-3.0 and faxgate is Apache-2.0, so MuPDF is never linked
+ * into the Node process (no addon, no FFI). This program is the only thing that links it; it
+ * runs as a separate process and faxgate talks to it over stdin/stdout, as it does with
+ * Ghostscript, LibreOffice and Chromium. The TypeScript client is mupdf/helper.ts.
+ *
+ * Why a program of our own and not `mutool draw`: piping a 4 MB gray page costs more than
+ * drawing it, and mutool's own 1-bit output is slower than thresholding here. So the page is
+ * drawn into a reused 8-bit gray buffer without anti-aliasing and leaves this process as
+ * packed 1-bit rows (a tenth of the bytes), thresholded or error-diffused exactly as
+ * raster/bilevel.ts does it.
+ *
+ * Protocol: one request at a time, in order. A request is one text line, fields separated by
+ * single spaces, and for `open` a binary payload after it. Every reply starts with a line:
+ *
+ *   open ID NBYTES\n<NBYTES of PDF>      -> ok PAGES W1 H1 W2 H2 ...\n   (sizes in points, after /Rotate)
+ *   page ID INDEX W H CX CY CW CH A B C D E F MODE T\n
+ *                                        -> ok NBYTES\n<NBYTES>
+ *        Page INDEX (0-based) drawn on a W x H white page through the matrix [A B C D E F]
+ *        (from page points, top-left corner at 0,0, y down, to pixels), clipped to the
+ *        rectangle CX,CY,CW,CH. MODE: mono (gray < T is black), halftone (error diffusion),
+ *        gray (W*H bytes, for tests). mono and halftone answer H rows of ceil(W/8) bytes,
+ *        MSB first, 1 = black, bits past W zero.
+ *   close ID\n                           -> ok\n
+ *   any failure                          -> err KIND message\n
+ *        KIND: password, corrupt, memory, request (a malformed request; the client's bug).
+ *
+ * Limits: the address space is capped (setrlimit, --max-memory-mb, 2048 by default) so a
+ * hostile PDF fails with `err memory` or dies, never takes the machine; the client enforces a
+ * time limit per request by killing this process.
+ */
+#define _GNU_SOURCE
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* Eight pixels are read as one 64-bit word, pixel 0 in the low byte. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "pdf-raster.c reads pixels as little-endian words"
+#endif
+
+#define MAX_DOCS 64
+#define MAX_ID 64
+#define MAX_LINE 512
+#define MAX_PDF_BYTES (512u << 20)
+#define MAX_SIDE 16384
+#define MAX_PIXELS (64u << 20)
+
+struct doc {
+	char id[MAX_ID];
+	fz_document *fz;
+	pdf_document *pdf;
+	int pages;
+};
+
+static fz_context *ctx;
+static struct doc docs[MAX_DOCS];
+
+/* The page buffer, reused from page to page (reallocated only when the page size changes). */
+static unsigned char *gray;
+static size_t gray_size;
+static unsigned char *bits;
+static size_t bits_size;
+/* Error diffusion rows: errors in 1/16ths with a guard pixel at each end (see diffuse()). */
+static int16_t *err_rows;
+static size_t err_width;
+
+static void die(const char *why)
+{
+	fprintf(stderr, "faxgate-pdf-raster: %s\n", why);
+	exit(2);
+}
+
+static void write_all(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n > 0) {
+		ssize_t w = write(1, b, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			exit(0); /* the client went away */
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+static void read_all(void *p, size_t n)
+{
+	if (n > 0 && fread(p, 1, n, stdin) != n)
+		exit(0);
+}
+
+/* One reply line; the message is kept on one line whatever MuPDF put in it. */
+static void reply_err(const char *kind, const char *msg)
+{
+	char line[MAX_LINE];
+	int n = snprintf(line, sizeof line, "err %s %s", kind, msg);
+	if (n < 0 || n >= (int)sizeof line - 1)
+		n = (int)sizeof line - 2;
+	for (int i = 0; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	write_all(line, (size_t)n);
+}
+
+/* MuPDF's caught error as a reply: out of memory, a refused password, or a damaged file. */
+static void reply_caught(void)
+{
+	const char *msg = fz_caught_message(ctx);
+	if (fz_caught(ctx) == FZ_ERROR_MEMORY)
+		reply_err("memory", msg);
+	else if (strstr(msg, "crypt") != NULL || strstr(msg, "password") != NULL)
+		reply_err("password", msg); /* an encryption handler MuPDF does not know */
+	else
+		reply_err("corrupt", msg);
+}
+
+static struct doc *find_doc(const char *id)
+{
+	for (int i = 0; i < MAX_DOCS; i++)
+		if (docs[i].fz != NULL && strcmp(docs[i].id, id) == 0)
+			return &docs[i];
+	return NULL;
+}
+
+static void close_doc(struct doc *d)
+{
+	fz_drop_document(ctx, d->fz);
+	memset(d, 0, sizeof *d);
+}
+
+/*
+ * A page's size without loading the page (its annotations and resources): the page box
+ * through the page's own transform, as pdf_bound_page does it. A page whose object is broken
+ * is 0 x 0 here and fails when drawn.
+ */
+static fz_rect page_box(pdf_document *pdf, int i)
+{
+	fz_rect box = fz_empty_rect;
+	fz_var(box);
+	fz_try(ctx)
+	{
+		fz_rect media;
+		fz_matrix ctm;
+		pdf_page_obj_transform(ctx, pdf_lookup_page_obj(ctx, pdf, i), &media, &ctm);
+		box = fz_transform_rect(media, ctm);
+	}
+	fz_catch(ctx)
+	{
+		if (fz_caught(ctx) == FZ_ERROR_MEMORY)
+			fz_rethrow(ctx);
+	}
+	if (fz_is_empty_rect(box))
+		return fz_make_rect(0, 0, 0, 0);
+	return box;
+}
+
+static void op_open(const char *id, size_t n)
+{
+	unsigned char *data = malloc(n > 0 ? n : 1);
+	if (data == NULL) {
+		/* Keep the stream in step: the payload is read (and dropped) whatever happens. */
+		unsigned char sink[65536];
+		for (size_t left = n; left > 0;) {
+			size_t k = left < sizeof sink ? left : sizeof sink;
+			read_all(sink, k);
+			left -= k;
+		}
+		reply_err("memory", "no memory for the PDF");
+		return;
+	}
+	read_all(data, n);
+	struct doc *old = find_doc(id);
+	if (old != NULL)
+		close_doc(old);
+	struct doc *d = NULL;
+	for (int i = 0; i < MAX_DOCS && d == NULL; i++)
+		if (docs[i].fz == NULL)
+			d = &docs[i];
+	if (d == NULL) {
+		free(data);
+		reply_err("request", "too many open documents");
+		return;
+	}
+
+	fz_buffer *buf = NULL;
+	fz_stream *stm = NULL;
+	pdf_document *pdf = NULL;
+	char *line = NULL;
+	fz_var(data);
+	fz_var(buf);
+	fz_var(stm);
+	fz_var(pdf);
+	fz_var(line);
+	fz_try(ctx)
+	{
+		/* The buffer owns the bytes from here; the document keeps the stream (and so them). */
+		buf = fz_new_buffer_from_data(ctx, data, n);
+		data = NULL;
+		stm = fz_open_buffer(ctx, buf);
+		pdf = pdf_open_document_with_stream(ctx, stm);
+		if (pdf_needs_password(ctx, pdf))
+			fz_throw(ctx, FZ_ERROR_GENERIC, "password required");
+		int pages = pdf_count_pages(ctx, pdf);
+		/* "ok PAGES" then two numbers per page; a size is at most ~24 characters. */
+		size_t cap = 32 + (size_t)pages * 48;
+		line = fz_malloc(ctx, cap);
+		size_t len = (size_t)snprintf(line, cap, "ok %d", pages);
+		for (int i = 0; i < pages; i++) {
+			fz_rect box = page_box(pdf, i);
+			len += (size_t)snprintf(line + len, cap - len, " %.4f %.4f", box.x1 - box.x0, box.y1 - box.y0);
+		}
+		line[len++] = '\n';
+		snprintf(d->id, sizeof d->id, "%s", id);
+		d->pdf = pdf;
+		d->fz = (fz_document *)pdf;
+		d->pages = pages;
+		pdf = NULL;
+		write_all(line, len);
+	}
+	fz_always(ctx)
+	{
+		fz_free(ctx, line);
+		fz_drop_stream(ctx, stm);
+		fz_drop_buffer(ctx, buf);
+		pdf_drop_document(ctx, pdf);
+	}
+	fz_catch(ctx)
+	{
+		if (strcmp(fz_caught_message(ctx), "password required") == 0)
+			reply_err("password", "password required");
+		else
+			reply_caught();
+	}
+	free(data);
+}
+
+static int ensure_buffers(int w, int h)
+{
+	size_t g = (size_t)w * (size_t)h;
+	size_t b = (size_t)((w + 7) / 8) * (size_t)h;
+	if (g > gray_size) {
+		free(gray);
+		gray = malloc(g);
+		gray_size = gray != NULL ? g : 0;
+	}
+	if (b > bits_size) {
+		free(bits);
+		bits = malloc(b);
+		bits_size = bits != NULL ? b : 0;
+	}
+	if ((size_t)w + 2 > err_width) {
+		free(err_rows);
+		err_rows = malloc(2 * ((size_t)w + 2) * sizeof *err_rows);
+		err_width = err_rows != NULL ? (size_t)w + 2 : 0;
+	}
+	return gray != NULL && bits != NULL && err_rows != NULL;
+}
+
+/*
+ * Threshold: gray < t is black. Eight pixels at a time: eight 255s are a white byte; at
+ * t = 128 a pixel is black exactly when its top bit is clear, so the byte comes out of one
+ * multiplication: (~w >> 7) & 0x01.. puts pixel i at bit 8i, and 0x8040201008040201 moves it
+ * to bit 63 - i with every partial product on a bit of its own (no carries).
+ */
+static void threshold(const unsigned char *src, int w, int h, int t, unsigned char *dst)
+{
+	const int rb = (w + 7) / 8;
+	const int fast128 = t == 128;
+	for (int y = 0; y < h; y++) {
+		const unsigned char *s = src + (size_t)y * w;
+		unsigned char *d = dst + (size_t)y * rb;
+		int x = 0;
+		for (; x + 8 <= w; x += 8, s += 8) {
+			uint64_t v;
+			memcpy(&v, s, 8);
+			if (v == UINT64_MAX) {
+				*d++ = 0;
+				continue;
+			}
+			if (fast128) {
+				*d++ = (unsigned char)((((~v >> 7) & 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+				continue;
+			}
+			unsigned byte = 0;
+			for (int i = 0; i < 8; i++)
+				byte = (byte << 1) | (s[i] < t);
+			*d++ = (unsigned char)byte;
+		}
+		if (x < w) {
+			unsigned byte = 0;
+			for (int bit = 7; x < w; x++, s++, bit--)
+				if (*s < t)
+					byte |= 1u << bit;
+			*d = (unsigned char)byte;
+		}
+	}
+}
+
+/*
+ * Floyd-Steinberg error diffusion, serpentine, bit for bit what errorDiffusion() in
+ * raster/bilevel.ts gives on the same gray (test/interop/documents/mupdf-raster.test.ts
+ * proves it): errors carried in 1/16ths in int16 rows with a guard pixel at each end (index
+ * x + 1 is pixel x), (e + 8) >> 4 rounding, v < 128 black. The same exact shortcuts as there:
+ * a pure white or black pixel with no carried error leaves no error. And here, eight pixels
+ * that fill one output byte, each pure white or black, with no error waiting for them (none
+ * from the row above, none from the pixel before) are settled at once, as threshold() does
+ * them (a text page drawn without anti-aliasing is nearly all such bytes). Only the span of
+ * a row that received errors is cleared afterwards.
+ */
+static void diffuse(const unsigned char *src, int w, int h, unsigned char *dst)
+{
+	const int rb = (w + 7) / 8;
+	int16_t *cur = err_rows;
+	int16_t *next = err_rows + w + 2;
+	memset(err_rows, 0, 2 * ((size_t)w + 2) * sizeof *err_rows);
+	memset(dst, 0, (size_t)rb * h);
+	/* Indices of cur that may hold an error from the row above (none when lo > hi). */
+	int cur_lo = w + 2, cur_hi = -1;
+	/* Indices of cur written at all (the row above's span and this row's 7/16 errors). */
+	int dirty_lo = w + 2, dirty_hi = -1;
+	for (int y = 0; y < h; y++) {
+		const unsigned char *row = src + (size_t)y * w;
+		unsigned char *out = dst + (size_t)y * rb;
+		const int ltr = (y & 1) == 0;
+		const int step = ltr ? 1 : -1;
+		int next_lo = w + 2, next_hi = -1;
+		int carried_on = 0;
+		dirty_lo = cur_lo;
+		dirty_hi = cur_hi;
+		int x = ltr ? 0 : w - 1;
+		for (int n = 0; n < w; n++, x += step) {
+			if (!carried_on) {
+				/* Eight pixels that make one whole output byte, with no error waiting for them. */
+				int first = ltr ? x : x - 7;
+				if ((first & 7) == 0 && first >= 0 && first + 8 <= w && (first + 8 < cur_lo || first + 1 > cur_hi)) {
+					uint64_t v;
+					memcpy(&v, row + first, 8);
+					uint64_t top = (v >> 7) & 0x0101010101010101ull;
+					if (top * 0xFF == v) {
+						/* Each pixel is 0 or 255: black or white as it is, no error left. */
+						if (v != UINT64_MAX)
+							out[first >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+						x += 7 * step;
+						n += 7;
+						continue;
+					}
+				}
+			}
+			const int px = row[x];
+			const int carried = (cur[x + 1] + 8) >> 4;
+			if (carried == 0) {
+				if (px == 255) {
+					carried_on = 0;
+					continue;
+				}
+				if (px == 0) {
+					out[x >> 3] |= (unsigned char)(0x80 >> (x & 7));
+					carried_on = 0;
+					continue;
+				}
+			}
+			const int v = px + carried;
+			int err;
+			if (v < 128) {
+				out[x >> 3] |= (unsigned char)(0x80 >> (x & 7));
+				err = v;
+			} else {
+				err = v - 255;
+			}
+			carried_on = err != 0;
+			if (err == 0)
+				continue;
+			const int ahead = x + 1 + step;
+			cur[ahead] = (int16_t)(cur[ahead] + err * 7);
+			if (ahead < dirty_lo)
+				dirty_lo = ahead;
+			if (ahead > dirty_hi)
+				dirty_hi = ahead;
+			next[x + 1 - step] = (int16_t)(next[x + 1 - step] + err * 3);
+			next[x + 1] = (int16_t)(next[x + 1] + err * 5);
+			next[x + 1 + step] = (int16_t)(next[x + 1 + step] + err);
+			if (x < next_lo)
+				next_lo = x;
+			if (x + 2 > next_hi)
+				next_hi = x + 2;
+		}
+		/* cur becomes the row after next's: clear what this row left in it. */
+		if (dirty_lo <= dirty_hi)
+			memset(cur + dirty_lo, 0, (size_t)(dirty_hi - dirty_lo + 1) * sizeof *cur);
+		int16_t *t = cur;
+		cur = next;
+		next = t;
+		cur_lo = next_lo;
+		cur_hi = next_hi;
+	}
+}
+
+static void op_page(const char *id, int index, int w, int h, const int clip[4], const float m[6], const char *mode, int t)
+{
+	struct doc *d = find_doc(id);
+	if (d == NULL) {
+		reply_err("request", "no such document");
+		return;
+	}
+	if (index < 0 || index >= d->pages) {
+		reply_err("request", "no such page");
+		return;
+	}
+	int want_gray = strcmp(mode, "gray") == 0;
+	int want_halftone = strcmp(mode, "halftone") == 0;
+	if (!want_gray && !want_halftone && strcmp(mode, "mono") != 0) {
+		reply_err("request", "unknown mode");
+		return;
+	}
+	if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || (size_t)w * (size_t)h > MAX_PIXELS) {
+		reply_err("request", "page size out of range");
+		return;
+	}
+	if (!ensure_buffers(w, h)) {
+		reply_err("memory", "no memory for the page");
+		return;
+	}
+	/* The drawing area: the clip rectangle within the page. */
+	int x0 = clip[0] < 0 ? 0 : clip[0];
+	int y0 = clip[1] < 0 ? 0 : clip[1];
+	int x1 = clip[0] + clip[2] > w ? w : clip[0] + clip[2];
+	int y1 = clip[1] + clip[3] > h ? h : clip[1] + clip[3];
+
+	memset(gray, 255, (size_t)w * h);
+	pdf_page *page = NULL;
+	fz_pixmap *pix = NULL;
+	fz_device *dev = NULL;
+	fz_var(page);
+	fz_var(pix);
+	fz_var(dev);
+	fz_try(ctx)
+	{
+		page = pdf_load_page(ctx, d->pdf, index);
+		if (x1 > x0 && y1 > y0) {
+			/*
+			 * A pixmap over the clip rectangle of the page buffer (same stride): the draw
+			 * device clips to it, so nothing outside the page's own box is drawn, as with
+			 * PDFium, and nothing is copied afterwards.
+			 */
+			pix = fz_new_pixmap_with_data(ctx, fz_device_gray(ctx), x1 - x0, y1 - y0, NULL, 0, w, gray + (size_t)y0 * w + x0);
+			pix->x = x0;
+			pix->y = y0;
+			fz_rect box = pdf_bound_page(ctx, page);
+			fz_matrix ctm = fz_concat(fz_translate(-box.x0, -box.y0), fz_make_matrix(m[0], m[1], m[2], m[3], m[4], m[5]));
+			dev = fz_new_draw_device(ctx, fz_identity, pix);
+			/* Annotations and form fields as they are printed (their Print flags). */
+			pdf_run_page_with_usage(ctx, page, dev, ctm, "Print", NULL);
+			fz_close_device(ctx, dev);
+		}
+	}
+	fz_always(ctx)
+	{
+		fz_drop_device(ctx, dev);
+		fz_drop_pixmap(ctx, pix);
+		fz_drop_page(ctx, (fz_page *)page);
+	}
+	fz_catch(ctx)
+	{
+		reply_caught();
+		return;
+	}
+
+	const unsigned char *payload;
+	size_t n;
+	if (want_gray) {
+		payload = gray;
+		n = (size_t)w * h;
+	} else {
+		if (want_halftone)
+			diffuse(gray, w, h, bits);
+		else
+			threshold(gray, w, h, t, bits);
+		payload = bits;
+		n = (size_t)((w + 7) / 8) * h;
+	}
+	char head[64];
+	int hn = snprintf(head, sizeof head, "ok %zu\n", n);
+	write_all(head, (size_t)hn);
+	write_all(payload, n);
+}
+
+static void silent(void *user, const char *message)
+{
+	(void)user;
+	(void)message;
+}
+
+int main(int argc, char **argv)
+{
+	long max_memory_mb = 2048;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--max-memory-mb") == 0 && i + 1 < argc)
+			max_memory_mb = strtol(argv[++i], NULL, 10);
+		else
+			die("usage: faxgate-pdf-raster [--max-memory-mb N]");
+	}
+	if (max_memory_mb > 0) {
+		struct rlimit lim = { (rlim_t)max_memory_mb << 20, (rlim_t)max_memory_mb << 20 };
+		if (setrlimit(RLIMIT_AS, &lim) != 0)
+			die("setrlimit failed");
+	}
+	/* A whole mono page (~0.5 MB) in the pipe at once: fewer wake-ups on both sides. */
+	fcntl(1, F_SETPIPE_SZ, 1 << 20);
+	static char inbuf[1 << 16];
+	setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
+
+	ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	if (ctx == NULL)
+		die("cannot create a MuPDF context");
+	/* No anti-aliasing, for the reason given in pdfium.ts (renderFlags): crisper at 204x196. */
+	fz_set_aa_level(ctx, 0);
+	/* Damaged files produce warnings by the hundred; errors come back in replies instead. */
+	fz_set_warning_callback(ctx, silent, NULL);
+	fz_set_error_callback(ctx, silent, NULL);
+
+	char line[MAX_LINE];
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		size_t len = strlen(line);
+		if (len == 0 || line[len - 1] != '\n') {
+			reply_err("request", "line too long");
+			return 2; /* out of step with the client: start afresh */
+		}
+		line[len - 1] = 0;
+		char id[MAX_ID], mode[16];
+		unsigned long n;
+		int index, w, h, t, clip[4];
+		float m[6];
+		if (sscanf(line, "open %63s %lu", id, &n) == 2) {
+			if (n > MAX_PDF_BYTES) {
+				reply_err("request", "PDF too large");
+				return 2;
+			}
+			op_open(id, n);
+		} else if (sscanf(line, "page %63s %d %d %d %d %d %d %d %f %f %f %f %f %f %15s %d", id, &index, &w, &h, &clip[0], &clip[1], &clip[2], &clip[3], &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], mode, &t) == 16) {
+			op_page(id, index, w, h, clip, m, mode, t);
+		} else if (sscanf(line, "close %63s", id) == 1) {
+			struct doc *d = find_doc(id);
+			if (d != NULL)
+				close_doc(d);
+			write_all("ok\n", 3);
+		} else {
+			reply_err("request", "unknown request");
+		}
+	}
+	for (int i = 0; i < MAX_DOCS; i++)
+		if (docs[i].fz != NULL)
+			close_doc(&docs[i]);
+	fz_drop_context(ctx);
+	return 0;
+}
