@@ -47,6 +47,15 @@ const RTC_EOLS = 4;
 /** Zero bytes kept after the data so peeks never index past the buffer. */
 const PAD_BYTES = 16;
 
+/** MODE_DECODE's mode numbers, as literals in the hot loop (imported bindings are cell loads). */
+const enum Mode {
+  Horizontal = 8,
+  Pass = 9,
+}
+if (MODE_HORIZONTAL !== (Mode.Horizontal as number) || MODE_PASS !== (Mode.Pass as number)) {
+  throw new Error('MODE_DECODE numbering changed');
+}
+
 const enum Step {
   Line,
   NeedMore,
@@ -66,6 +75,8 @@ export class LineDecoder implements DecodeCounters {
   private readonly onLine: LineCallback | undefined;
 
   private buf: Uint8Array;
+  /** buf as big-endian 32-bit peeks at any byte offset (decode2D); replaced with buf */
+  private view: DataView;
   /** valid bytes in buf */
   private bufLen = 0;
   /** read position, in bits from buf[0] */
@@ -133,8 +144,10 @@ export class LineDecoder implements DecodeCounters {
     }
     this.onLine = onLine;
     this.buf = new Uint8Array(4096 + PAD_BYTES);
-    this.cur = new Int32Array(changesCapacity(width));
-    this.ref = new Int32Array(changesCapacity(width)).fill(width);
+    this.view = new DataView(this.buf.buffer);
+    // Two spare slots: decode2D reads ref[ib + 2] with ib up to two past the sentinels.
+    this.cur = new Int32Array(changesCapacity(width) + 2);
+    this.ref = new Int32Array(changesCapacity(width) + 2).fill(width);
     this.rowWords = rowWordsFor(width);
     this.nextWords = rowWordsFor(width);
     this.row = this.rowWords.row;
@@ -200,6 +213,7 @@ export class LineDecoder implements DecodeCounters {
       const next = new Uint8Array(size);
       next.set(this.buf.subarray(0, this.bufLen));
       this.buf = next;
+      this.view = new DataView(next.buffer);
     }
     this.buf.set(chunk, this.bufLen);
     this.bufLen += chunk.length;
@@ -552,25 +566,24 @@ export class LineDecoder implements DecodeCounters {
 
   /** Two-dimensional row (T.4 4.2.1.3, T.6 2.2) against the previous row's changes in `ref`. */
   private decode2D(): number {
-    const buf = this.buf;
+    const view = this.view;
     const width = this.width;
     const cur = this.cur;
     const ref = this.ref;
     const modes = MODE_DECODE;
     const white = WHITE_DECODE;
     const black = BLACK_DECODE;
-    const horizontal = MODE_HORIZONTAL;
-    const pass = MODE_PASS;
     const hpairs = H_PAIR_DECODE;
-    let bp = this.pos >>> 3;
-    let nb = 8 - (this.pos & 7);
-    let win = buf[bp++]!;
+    // One live value for the input: each code peeks 32 bits at its own position (at least 25
+    // of them valid), so there is no window to refill and no refill branch to mispredict.
+    let pos = this.pos;
     let a0 = -1;
     let n = 0; // changes so far; its parity is the colour of a0
     // b1's index in ref: the first change right of a0 whose colour is opposite to a0's, i.e.
     // the first index with n's parity holding a value > a0. Every earlier index of that parity
     // holds a value <= a0, so the search steps two at a time and never goes back past b1.
     let ib = 0;
+    let b1 = ref[0]!;
     // Changes are marked into the row's words as found, as in decode1D; a cancelled change
     // toggles its mark back. A plain `^=` on its word, as there: holding the word in locals
     // measured 10-13% slower in this loop, which already keeps many values live.
@@ -580,17 +593,15 @@ export class LineDecoder implements DecodeCounters {
     // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
     // branch leaves the loop itself once a0 reaches the width.
     for (;;) {
-      if (nb < 13) {
-        win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-        bp = (bp + 2) | 0;
-        nb = (nb + 16) | 0;
-      }
-      const e = modes[(win >>> (nb - 7)) & 0x7f]!;
-      nb = (nb - (e & 15)) | 0;
+      const e = modes[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 25]!;
+      pos = (pos + (e & 15)) | 0;
       const mode = e >>> 4;
-      while (ref[ib]! <= a0) ib = (ib + 2) | 0;
-      if (mode < horizontal) {
-        const a1 = (ref[ib]! + mode - 4) | 0;
+      while (b1 <= a0) {
+        ib = (ib + 2) | 0;
+        b1 = ref[ib]!;
+      }
+      if (mode < Mode.Horizontal) {
+        const a1 = (b1 + mode - 4) | 0;
         if (a1 > a0) {
           if (a1 >= width) {
             if (a1 > width) break;
@@ -612,60 +623,53 @@ export class LineDecoder implements DecodeCounters {
         // After VL the change before b1 may still lie right of a0; before index 0, start at
         // index 1 (the abs). No branch: VL and VR alternate unpredictably in halftones.
         ib = Math.abs((ib + ((mode >>> 2) << 1) - 1) | 0);
-      } else if (mode === pass) {
+        // One step of the b1 search without a branch (whether it is needed is a coin toss in
+        // halftones); the loop above takes any further step.
+        b1 = ref[ib]!;
+        const next = ref[ib + 2]!;
+        const keep = (a0 - b1) >> 31;
+        b1 = (b1 & keep) | (next & ~keep);
+        ib = (ib + (2 & ~keep)) | 0;
+      } else if (mode === Mode.Pass) {
         a0 = ref[ib + 1]!;
         ib += 2;
+        b1 = ref[ib]!;
         if (a0 >= width) break;
-      } else if (mode !== horizontal) {
-        this.pos = bp * 8 - nb;
+      } else if (mode !== Mode.Horizontal) {
+        this.pos = pos;
         return -1;
       } else {
         // Horizontal: two runs, a0's colour first (T.4 4.2.1.3.2 c). Both terminating codes
         // in one lookup when they fit PAIR_PEEK bits (most pairs in text and halftones), else one by one.
         let a1 = a0 < 0 ? 0 : a0;
         let run = 0;
-        if (nb < 13) {
-          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-          bp += 2;
-          nb += 16;
-        }
-        const p = hpairs[((n & 1) << 12) | ((win >>> (nb - 12)) & 0xfff)]!;
+        const p = hpairs[((n & 1) << 12) | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 20)]!;
         if (p !== 0) {
-          nb -= p >>> 16;
+          pos = (pos + (p >>> 16)) | 0;
           a1 += p & 63;
           run = (p >>> 6) & 63;
         } else {
           const first = (n & 1) === 0 ? white : black;
           const second = (n & 1) === 0 ? black : white;
           for (;;) {
-            if (nb < 13) {
-              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-              bp += 2;
-              nb += 16;
-            }
-            const r = first[(win >>> (nb - 13)) & 0x1fff]!;
+            const r = first[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
             if (r === 0 || run > width) {
-              this.pos = bp * 8 - nb;
+              this.pos = pos;
               return -1;
             }
-            nb -= r & 15;
+            pos += r & 15;
             run += r >>> 4;
             if (r < 64 << 4) break;
           }
           a1 += run;
           run = 0;
           for (;;) {
-            if (nb < 13) {
-              win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-              bp += 2;
-              nb += 16;
-            }
-            const r = second[(win >>> (nb - 13)) & 0x1fff]!;
+            const r = second[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
             if (r === 0 || run > width) {
-              this.pos = bp * 8 - nb;
+              this.pos = pos;
               return -1;
             }
-            nb -= r & 15;
+            pos += r & 15;
             run += r >>> 4;
             if (r < 64 << 4) break;
           }
@@ -688,7 +692,7 @@ export class LineDecoder implements DecodeCounters {
         // Two changes: n has its parity again, and ib is still a lower bound for b1.
       }
     }
-    this.pos = bp * 8 - nb;
+    this.pos = pos;
     // Left the loop by a break without reaching the width: an invalid a1 or a2.
     if (a0 !== width) return -1;
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
