@@ -448,10 +448,12 @@ export class LineDecoder implements DecodeCounters {
   }
 
   /*
-   * The row decoders keep the next input bits in a local window: `win` holds `nb` valid bits,
-   * right-aligned (bits above are stale and masked off on use), refilled a byte at a time
-   * from buf[bp]. The bit position is bp * 8 - nb. Reading past the data hits the zero
-   * padding, which no code matches, so a row can overrun the end by at most one code.
+   * The row decoders read their input by peeking: `view.getUint32(pos >>> 3) << (pos & 7)` is
+   * the next 25 to 32 bits at bit position `pos`, MSB first, and a code's length is added to
+   * pos. Against a refilled window this keeps one live value instead of three and has no
+   * refill branch (taken every few codes, unpredictably). Reading past the data hits the zero
+   * padding, which no code matches, so a row can overrun the end by at most one code; PAD_BYTES
+   * keeps that code's peek inside the buffer.
    */
 
   /**
@@ -460,12 +462,10 @@ export class LineDecoder implements DecodeCounters {
    * fixed table.
    */
   private decode1D(): number {
-    const buf = this.buf;
+    const view = this.view;
     const width = this.width;
     const cur = this.cur;
-    let bp = this.pos >>> 3;
-    let nb = 8 - (this.pos & 7);
-    let win = buf[bp++]!;
+    let pos = this.pos;
     // Module imports are live bindings: locals keep the loops free of module-cell loads.
     const white = WHITE_DECODE;
     const black = BLACK_DECODE;
@@ -479,27 +479,22 @@ export class LineDecoder implements DecodeCounters {
     const marks = this.nextWords.words;
     marks.fill(0);
     rows: for (;;) {
-      if (nb < 13) {
-        win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-        bp += 2;
-        nb += 16;
-      }
       // A white and a black terminating code in one lookup (PAIR_DECODE); the same steps as
       // the one-code loops below, twice.
-      const p = pairs[(win >>> (nb - 12)) & 0xfff]!;
+      const p = pairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 20]!;
       if (p !== 0) {
         let r = p & 63;
         a0 += r;
         if (a0 >= width) {
           // The row ends after the white run: the bits after it are not a black code.
-          nb -= (p >>> 12) & 15;
+          pos += (p >>> 12) & 15;
           ok = a0 === width;
           break;
         }
         if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
         marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
-        nb -= p >>> 16;
+        pos += p >>> 16;
         r = (p >>> 6) & 63;
         a0 += r;
         if (a0 >= width) {
@@ -513,14 +508,9 @@ export class LineDecoder implements DecodeCounters {
       }
       let run = 0;
       for (;;) {
-        if (nb < 13) {
-          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-          bp += 2;
-          nb += 16;
-        }
-        const e = white[(win >>> (nb - 13)) & 0x1fff]!;
+        const e = white[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        nb -= e & 15;
+        pos += e & 15;
         run += e >>> 4;
         if (e < 64 << 4) break;
         if (run > width) break rows;
@@ -537,14 +527,9 @@ export class LineDecoder implements DecodeCounters {
 
       run = 0;
       for (;;) {
-        if (nb < 13) {
-          win = (win << 16) | (buf[bp]! << 8) | buf[bp + 1]!;
-          bp += 2;
-          nb += 16;
-        }
-        const e = black[(win >>> (nb - 13)) & 0x1fff]!;
+        const e = black[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        nb -= e & 15;
+        pos += e & 15;
         run += e >>> 4;
         if (e < 64 << 4) break;
         if (run > width) break rows;
@@ -558,7 +543,7 @@ export class LineDecoder implements DecodeCounters {
       else cur[n++] = a0;
       marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
     }
-    this.pos = bp * 8 - nb;
+    this.pos = pos;
     if (!ok) return -1;
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     return n;
