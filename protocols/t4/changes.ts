@@ -4,8 +4,6 @@
  * black runs, odd indexes start white runs. Lists are followed by SENTINELS copies of the width
  * so b1/b2 lookups never run off the end.
  */
-import { LEADING_ZEROS } from './tables.ts';
-
 export const SENTINELS = 3;
 
 /** Room a changes list needs for a row of this width. */
@@ -14,35 +12,85 @@ export function changesCapacity(width: number): number {
   return ((width + 7) & ~7) + SENTINELS + 1;
 }
 
+/** Uint32Array words hold bytes low-address first on this machine (every current Node target). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Write the changing elements of the packed row at data[off..] into `out`; returns their count.
- * Per byte, `b ^ (b >> 1 | previous pixel << 7)` has a bit set at each pixel that differs
- * from its left neighbour: bytes of one colour cost one test, busy bytes one step per change.
+ * The row is read 32 pixels at a time as a big-endian word v (first pixel in bit 31): bit k of
+ * `v ^ (v >>> 1 | previous pixel << 31)` is set where pixel 31-k differs from its left
+ * neighbour, so one word of one colour costs one test and a busy word one clz32 per change.
+ * `words` is an Int32Array over data's whole buffer when the caller has one (see wordsOver);
+ * rows that start on a 4-byte boundary are then read a word per load, others a byte per load.
  */
-export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array): number {
+export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array, words?: Int32Array): number {
   const rowBytes = (width + 7) >>> 3;
-  const leadingZeros = LEADING_ZEROS;
+  const fullWords = rowBytes >>> 2;
+  const start = data.byteOffset + off;
   let n = 0;
   let prev = 0;
-  for (let i = 0; i < rowBytes; i++) {
-    const b = data[off + i]!;
-    let t = (b ^ ((b >>> 1) | (prev << 7))) & 0xff;
-    prev = b & 1;
-    if (t !== 0) {
-      const base = i << 3;
+  if (words !== undefined && (start & 3) === 0) {
+    const w0 = start >>> 2;
+    for (let j = 0; j < fullWords; j++) {
+      const x = words[w0 + j]!;
+      // All white after a white pixel, or all black after a black one: no change here.
+      if (x === -prev) continue;
+      const v = (x << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+      let t = v ^ ((v >>> 1) | (prev << 31));
+      prev = v & 1;
+      const base = j << 5;
       do {
-        const z = leadingZeros[t]!;
+        const z = Math.clz32(t);
         out[n++] = base + z;
-        t ^= 0x80 >>> z;
+        t ^= 0x80000000 >>> z;
       } while (t !== 0);
+    }
+  } else {
+    for (let j = 0, i = off; j < fullWords; j++, i += 4) {
+      const v = (data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!;
+      if (v === -prev) continue;
+      let t = v ^ ((v >>> 1) | (prev << 31));
+      prev = v & 1;
+      const base = j << 5;
+      do {
+        const z = Math.clz32(t);
+        out[n++] = base + z;
+        t ^= 0x80000000 >>> z;
+      } while (t !== 0);
+    }
+  }
+  const tailBytes = rowBytes & 3;
+  if (tailBytes !== 0) {
+    // The last 1..3 bytes as the top of one more word; the zeros below them may add one
+    // change at the end of the bytes, dropped below with those in the padding bits.
+    let v = 0;
+    for (let k = 0, i = off + (fullWords << 2); k < tailBytes; k++, i++) v |= data[i]! << (24 - 8 * k);
+    let t = v ^ ((v >>> 1) | (prev << 31));
+    const base = fullWords << 5;
+    while (t !== 0) {
+      const z = Math.clz32(t);
+      out[n++] = base + z;
+      t ^= 0x80000000 >>> z;
     }
   }
   // Padding bits past the width may hold anything: drop the changes they caused.
   while (n > 0 && out[n - 1]! >= width) n--;
+  // SENTINELS copies, and one more: the 2-D encoder's in-step walk (LineEncoder.code2D) may
+  // read b2 one past them at the end of a row. changesCapacity leaves room for it.
   out[n] = width;
   out[n + 1] = width;
   out[n + 2] = width;
+  out[n + 3] = width;
   return n;
+}
+
+/**
+ * The `words` argument of findChanges for rows of `data`: an Int32Array over its buffer's
+ * whole words, or undefined where words are not little-endian (findChanges then reads bytes).
+ */
+export function wordsOver(data: Uint8Array): Int32Array | undefined {
+  if (!LITTLE_ENDIAN) return undefined;
+  return new Int32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
 }
 
 /**
@@ -104,9 +152,6 @@ function renderSpans(changes: Int32Array, n: number, width: number, data: Uint8A
     }
   }
 }
-
-/** Uint32Array words hold bytes low-address first on this machine (every current Node target). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * A row buffer that `paintMarkedRow` can paint 32 bits at a time: `row` (rowBytes long, what

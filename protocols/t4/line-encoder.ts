@@ -3,7 +3,7 @@
  * out through `drain()` as they complete, so a T.30 sender can stream a page while it is coded.
  */
 import { BitWriter } from './bit-writer.ts';
-import { changesCapacity, findChanges } from './changes.ts';
+import { changesCapacity, findChanges, wordsOver } from './changes.ts';
 import {
   EOL_BITS,
   EOL_CODE,
@@ -26,6 +26,10 @@ export const MAX_WIDTH = 65535;
 const MAKEUP_2560_CODE = WHITE_CODES.makeupCode[40] ?? 0;
 const MAKEUP_2560_BITS = WHITE_CODES.makeupBits[40] ?? 0;
 
+/** VL1, V0 and VR1 (table 4/T.4) indexed by a1 - b1 + 1. */
+const NEAR_CODE = Int32Array.of(0b010, 0b1, 0b011);
+const NEAR_BITS = Int32Array.of(3, 1, 3);
+
 export class LineEncoder {
   readonly width: number;
   readonly scheme: Scheme;
@@ -43,6 +47,10 @@ export class LineEncoder {
   /** bit position where the current line's EOL started, for minBitsPerLine */
   private lineStartBit = -1;
   private finished = false;
+  /** An Int32Array over the last rows' buffer, for findChanges; remade when the buffer changes. */
+  private wordsOf: ArrayBufferLike | undefined;
+  private wordsLength = 0;
+  private words: Int32Array | undefined;
 
   constructor(width: number, opts: EncodeOptions) {
     if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
@@ -113,9 +121,15 @@ export class LineEncoder {
     } else if (this.scheme === 'mmr') {
       oneD = false;
     }
-    const n = findChanges(data, off, this.width, this.cur);
+    const buffer = data.buffer;
+    if (buffer !== this.wordsOf || this.wordsLength !== buffer.byteLength) {
+      this.wordsOf = buffer;
+      this.wordsLength = buffer.byteLength;
+      this.words = wordsOver(data);
+    }
+    const n = findChanges(data, off, this.width, this.cur, this.words);
     if (oneD) this.code1D(n);
-    else this.code2D(n);
+    else this.code2D();
     if (this.byteAlignRows) w.alignToByte();
     const t = this.ref;
     this.ref = this.cur;
@@ -183,7 +197,7 @@ export class LineEncoder {
     let nb = w.accBits;
     let a0 = 0;
     for (let i = 0; i <= n; i++) {
-      const a1 = i < n ? cur[i]! : width;
+      const a1 = cur[i]!; // cur[n] is the width
       let run = a1 - a0;
       a0 = a1;
       const color = i & 1;
@@ -206,8 +220,11 @@ export class LineEncoder {
     w.accBits = nb;
   }
 
-  /** T.4 4.2.1.3 coding procedure, figure 7/T.4. */
-  private code2D(n: number): void {
+  /**
+   * T.4 4.2.1.3 coding procedure, figure 7/T.4. The lists end in copies of the width
+   * (SENTINELS), so a1, a2, b1 and b2 are read without bounds tests: a1 = width ends the row.
+   */
+  private code2D(): void {
     const w = this.w;
     const buf = w.buf;
     const cur = this.cur;
@@ -217,6 +234,8 @@ export class LineEncoder {
     const runBits = RUN_BITS;
     const vCode = VERTICAL_CODE;
     const vBits = VERTICAL_BITS;
+    const nearCode = NEAR_CODE;
+    const nearBits = NEAR_BITS;
     const tableSize = RUN_TABLE_SIZE;
     const passCode = PASS.code;
     const passBits = PASS.bits;
@@ -228,17 +247,42 @@ export class LineEncoder {
     let a0 = -1;
     let ia = 0; // index in cur of a1; its parity is the colour of a0
     let q = 0; // first ref index right of a0
-    for (;;) {
-      const a1 = ia < n ? cur[ia]! : width;
+    row: for (;;) {
       while (ref[q]! <= a0) q++;
-      const ib = q + ((q ^ ia) & 1);
-      const b1 = ref[ib]!;
+      let ib = q + ((q ^ ia) & 1);
+      let a1 = cur[ia]!;
+      let b1 = ref[ib]!;
+      // Most codes of a text page are V0, VL1 or VR1 (over 80%). After VL1 or V0, and after
+      // VR1 when b2 is right of a1, the next b1 is ref[ib + 1] (the next change right of the
+      // new a0, of the other colour): a stretch of such codes walks both lists in step, with
+      // no search and no branch on which of the three each code is.
+      if ((a1 - b1 + 1) >>> 0 <= 2 && ref[ib + 1]! > a1) {
+        for (;;) {
+          const m = a1 - b1 + 1;
+          const l = nearBits[m]!;
+          acc = (acc << l) | nearCode[m]!;
+          nb += l;
+          // At most 10 bits pending: store the top byte whether or not it is complete, and
+          // count it only if it is (an incomplete one is overwritten by the next store).
+          buf[o] = acc >>> ((nb - 8) & 31);
+          o += nb >>> 3;
+          nb &= 7;
+          if (a1 === width) break row;
+          a0 = a1;
+          a1 = cur[++ia]!;
+          b1 = ref[++ib]!;
+          if ((a1 - b1 + 1) >>> 0 > 2 || ref[ib + 1]! <= a1) break;
+        }
+        q = ib;
+      }
       const b2 = ref[ib + 1]!;
       if (b2 < a1) {
         acc = (acc << passBits) | passCode;
         nb += passBits;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = b2;
+        // b1 is then the next change of the same colour as before: ref[ib + 2], right of b2.
+        q = ib + 2;
         continue;
       }
       const d = a1 - b1 + 3;
@@ -252,7 +296,7 @@ export class LineEncoder {
         if (a0 >= width) break;
         continue;
       }
-      const a2 = ia + 1 < n ? cur[ia + 1]! : width;
+      const a2 = cur[ia + 1]!;
       acc = (acc << horizontalBits) | horizontalCode;
       nb += horizontalBits;
       const color = ia & 1;
