@@ -23,10 +23,11 @@ import { MAX_WIDTH } from './line-encoder.ts';
 import {
   BLACK_DECODE,
   H_PAIR_DECODE,
-  MODE_DECODE,
   MODE_HORIZONTAL,
   MODE_PASS,
   PAIR_DECODE,
+  VV_DECODE,
+  VV_PEEK,
   WHITE_DECODE,
 } from './tables.ts';
 import type { DecodeCounters, DecodeOptions, EndReason, LineCallback, Scheme } from './types.ts';
@@ -51,8 +52,10 @@ const PAD_BYTES = 16;
 const enum Mode {
   Horizontal = 8,
   Pass = 9,
+  /** VV_PEEK */
+  PairPeek = 12,
 }
-if (MODE_HORIZONTAL !== (Mode.Horizontal as number) || MODE_PASS !== (Mode.Pass as number)) {
+if (MODE_HORIZONTAL !== (Mode.Horizontal as number) || MODE_PASS !== (Mode.Pass as number) || VV_PEEK !== (Mode.PairPeek as number)) {
   throw new Error('MODE_DECODE numbering changed');
 }
 
@@ -555,7 +558,7 @@ export class LineDecoder implements DecodeCounters {
     const width = this.width;
     const cur = this.cur;
     const ref = this.ref;
-    const modes = MODE_DECODE;
+    const vpairs = VV_DECODE;
     const white = WHITE_DECODE;
     const black = BLACK_DECODE;
     const hpairs = H_PAIR_DECODE;
@@ -578,9 +581,9 @@ export class LineDecoder implements DecodeCounters {
     // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
     // branch leaves the loop itself once a0 reaches the width.
     for (;;) {
-      const e = modes[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 25]!;
+      const e = vpairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> (32 - Mode.PairPeek)]!;
       pos = (pos + (e & 15)) | 0;
-      const mode = e >>> 4;
+      const mode = (e >>> 4) & 15;
       while (b1 <= a0) {
         ib = (ib + 2) | 0;
         b1 = ref[ib]!;
@@ -615,6 +618,37 @@ export class LineDecoder implements DecodeCounters {
         const keep = (a0 - b1) >> 31;
         b1 = (b1 & keep) | (next & ~keep);
         ib = (ib + (2 & ~keep)) | 0;
+        if (e < 256) continue;
+        // A second vertical code from the same lookup: the same steps again.
+        pos = (pos + ((e >>> 8) & 15)) | 0;
+        const mode2 = e >>> 12;
+        while (b1 <= a0) {
+          ib = (ib + 2) | 0;
+          b1 = ref[ib]!;
+        }
+        const a2 = (b1 + mode2 - 4) | 0;
+        if (a2 > a0) {
+          if (a2 >= width) {
+            if (a2 > width) break;
+            a0 = width;
+            break;
+          }
+          cur[n] = a2;
+          n = (n + 1) | 0;
+        } else if (a2 === a0 && a2 >= 0) {
+          if (n > 0 && cur[n - 1] === a2) n--;
+          else cur[n++] = a2;
+        } else {
+          break;
+        }
+        marks[a2 >>> 5]! ^= 1 << ((a2 ^ 7) & 31);
+        a0 = a2;
+        ib = Math.abs((ib + ((mode2 >>> 2) << 1) - 1) | 0);
+        b1 = ref[ib]!;
+        const next2 = ref[ib + 2]!;
+        const keep2 = (a0 - b1) >> 31;
+        b1 = (b1 & keep2) | (next2 & ~keep2);
+        ib = (ib + (2 & ~keep2)) | 0;
       } else if (mode === Mode.Pass) {
         a0 = ref[ib + 1]!;
         ib += 2;

@@ -186,6 +186,36 @@ function buildModeDecode(): Int32Array {
 
 export const MODE_DECODE = buildModeDecode();
 
+/**
+ * Two vertical-mode codes read in one lookup, indexed by the next VV_PEEK bits: vertical codes
+ * are 85-95% of a halftone page's codes and most follow another. Entry = the first code's
+ * MODE_DECODE entry (mode << 4 | bits), plus, when a second vertical code follows within the
+ * peek, its bits << 8 | its mode << 12 (so an entry > 255 holds a pair). Any other first
+ * code (pass, horizontal, invalid) or a longer pair is the first code alone.
+ */
+export const VV_PEEK = 12;
+
+function buildVerticalPairs(): Int32Array {
+  const table = new Int32Array(1 << VV_PEEK);
+  for (let i = 0; i < 1 << VV_PEEK; i++) {
+    const first = MODE_DECODE[i >>> (VV_PEEK - MODE_PEEK)] ?? 0;
+    table[i] = first;
+    const mode = first >>> 4;
+    const bits = first & 15;
+    if (mode >= MODE_HORIZONTAL) continue;
+    const rest = VV_PEEK - bits;
+    // The second code's MODE_PEEK-bit index, zero-filled where the peek ends.
+    const next = rest >= MODE_PEEK ? (i >>> (rest - MODE_PEEK)) & ((1 << MODE_PEEK) - 1) : (i << (MODE_PEEK - rest)) & ((1 << MODE_PEEK) - 1);
+    const second = MODE_DECODE[next] ?? 0;
+    const secondBits = second & 15;
+    if (second >>> 4 >= MODE_HORIZONTAL || secondBits > rest) continue;
+    table[i] = first | (secondBits << 8) | ((second >>> 4) << 12);
+  }
+  return table;
+}
+
+export const VV_DECODE = buildVerticalPairs();
+
 /** Leading zero bits of a byte (8 for 0), for the changing-element scans. */
 export const LEADING_ZEROS = new Uint8Array(256);
 for (let b = 0; b < 256; b++) LEADING_ZEROS[b] = b === 0 ? 8 : Math.clz32(b) - 24;
