@@ -76,9 +76,11 @@ export class LineDecoder implements DecodeCounters {
   private readonly strict: boolean;
   private readonly heightKnown: boolean;
   private readonly onLine: LineCallback | undefined;
+  /** MH with word marks: rows are painted from their marks alone (decode1DMarks) */
+  private readonly marksOnly: boolean;
 
   private buf: Uint8Array;
-  /** buf as big-endian 32-bit peeks at any byte offset (decode2D); replaced with buf */
+  /** buf as big-endian 32-bit peeks at any byte offset (the row decoders); replaced with buf */
   private view: DataView;
   /** valid bytes in buf */
   private bufLen = 0;
@@ -97,7 +99,7 @@ export class LineDecoder implements DecodeCounters {
   private rowWords: RowWords;
   /**
    * Where the row being decoded is painted (both row decoders toggle a mark at each change as
-   * they find it, see WORD_MARKS; sparse rows are painted from their changes instead). It
+   * they find it, see WORD_MARKS; sparse 2-D and MR rows are painted from their changes). It
    * becomes `row` only once the row decodes cleanly, so a bad row leaves the repair source
    * untouched.
    */
@@ -146,6 +148,7 @@ export class LineDecoder implements DecodeCounters {
       throw new T4DecodeError('T4_BAD_OPTIONS', 'MR needs EOLs [scheme:mr, eol:false]');
     }
     this.onLine = onLine;
+    this.marksOnly = scheme === 'mh' && WORD_MARKS;
     this.buf = new Uint8Array(4096 + PAD_BYTES);
     this.view = new DataView(this.buf.buffer);
     // Two spare slots: decode2D reads ref[ib + 2] with ib up to two past the sentinels.
@@ -319,7 +322,7 @@ export class LineDecoder implements DecodeCounters {
       this.emit(true);
       return Step.Line;
     }
-    const n = oneD ? this.decode1D() : this.decode2D();
+    const n = !oneD ? this.decode2D() : this.marksOnly ? this.decode1DMarks() : this.decode1D();
     // A row whose last code was read from beyond the data is incomplete, not bad — unless
     // no more data will come.
     if (n < 0 ? this.pos + 13 > bitEnd : this.pos > bitEnd) {
@@ -329,7 +332,7 @@ export class LineDecoder implements DecodeCounters {
     if (n < 0) return this.badRow(dataStart);
     const next = this.nextWords;
     // Few changes: painting spans beats a pass over every word.
-    if (WORD_MARKS && n * 8 >= this.rowBytes) paintMarkedRow(next, this.width);
+    if (this.marksOnly || (WORD_MARKS && n * 8 >= this.rowBytes)) paintMarkedRow(next, this.width);
     else renderRow(this.cur, n, this.width, next.row, 0);
     this.nextWords = this.rowWords;
     this.rowWords = next;
@@ -550,6 +553,84 @@ export class LineDecoder implements DecodeCounters {
     if (!ok) return -1;
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     return n;
+  }
+
+  /**
+   * decode1D for MH pages on little-endian hosts: no later row refers to this one, so the row
+   * is only marked (see WORD_MARKS), not listed as changes: one store per change less. Returns
+   * 0 for a clean row, -1 for a bad one, at the same positions as decode1D.
+   */
+  private decode1DMarks(): number {
+    const view = this.view;
+    const width = this.width;
+    let pos = this.pos;
+    // Module imports are live bindings: locals keep the loops free of module-cell loads.
+    const white = WHITE_DECODE;
+    const black = BLACK_DECODE;
+    const pairs = PAIR_DECODE;
+    let a0 = 0;
+    let ok = false;
+    // Marks only: a zero-length run toggles its change's bit back, which is all a cancel is.
+    const marks = this.nextWords.words;
+    marks.fill(0);
+    rows: for (;;) {
+      // A white and a black terminating code in one lookup (PAIR_DECODE); the same steps as
+      // the one-code loops below, twice.
+      const p = pairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 20]!;
+      if (p !== 0) {
+        let r = p & 63;
+        a0 += r;
+        if (a0 >= width) {
+          // The row ends after the white run: the bits after it are not a black code.
+          pos += (p >>> 12) & 15;
+          ok = a0 === width;
+          break;
+        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+        pos += p >>> 16;
+        r = (p >>> 6) & 63;
+        a0 += r;
+        if (a0 >= width) {
+          ok = a0 === width;
+          break;
+        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+        continue;
+      }
+      let run = 0;
+      for (;;) {
+        const e = white[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
+        if (e === 0) break rows;
+        pos += e & 15;
+        run += e >>> 4;
+        if (e < 64 << 4) break;
+        if (run > width) break rows;
+      }
+      a0 += run;
+      if (a0 >= width) {
+        ok = a0 === width;
+        break;
+      }
+      marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+
+      run = 0;
+      for (;;) {
+        const e = black[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
+        if (e === 0) break rows;
+        pos += e & 15;
+        run += e >>> 4;
+        if (e < 64 << 4) break;
+        if (run > width) break rows;
+      }
+      a0 += run;
+      if (a0 >= width) {
+        ok = a0 === width;
+        break;
+      }
+      marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+    }
+    this.pos = pos;
+    return ok ? 0 : -1;
   }
 
   /** Two-dimensional row (T.4 4.2.1.3, T.6 2.2) against the previous row's changes in `ref`. */
