@@ -17,12 +17,13 @@
  *
  *   open ID NBYTES\n<NBYTES of PDF>      -> ok PAGES W1 H1 W2 H2 ...\n   (sizes in points, after /Rotate)
  *   page ID INDEX W H CX CY CW CH A B C D E F MODE T\n
- *                                        -> ok NBYTES\n<NBYTES>
+ *                                        -> ok NBYTES DRAW_US BILEVEL_US\n<NBYTES>
  *        Page INDEX (0-based) drawn on a W x H white page through the matrix [A B C D E F]
  *        (from page points, top-left corner at 0,0, y down, to pixels), clipped to the
  *        rectangle CX,CY,CW,CH. MODE: mono (gray < T is black), halftone (error diffusion),
  *        gray (W*H bytes, for tests). mono and halftone answer H rows of ceil(W/8) bytes,
- *        MSB first, 1 = black, bits past W zero.
+ *        MSB first, 1 = black, bits past W zero. DRAW_US and BILEVEL_US are the CPU time
+ *        this process spent drawing and converting the page (for the benchmark).
  *   close ID\n                           -> ok\n
  *   any failure                          -> err KIND message\n
  *        KIND: password, corrupt, memory, request (a malformed request; the client's bug).
@@ -42,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Eight pixels are read as one 64-bit word, pixel 0 in the low byte. */
@@ -79,6 +81,13 @@ static void die(const char *why)
 {
 	fprintf(stderr, "faxgate-pdf-raster: %s\n", why);
 	exit(2);
+}
+
+static long cpu_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
 static void write_all(const void *p, size_t n)
@@ -214,6 +223,9 @@ static void op_open(const char *id, size_t n)
 		if (pdf_needs_password(ctx, pdf))
 			fz_throw(ctx, FZ_ERROR_GENERIC, "password required");
 		int pages = pdf_count_pages(ctx, pdf);
+		/* Repair that finds no page at all: a damaged file, not an empty document. */
+		if (pages == 0 && pdf_was_repaired(ctx, pdf))
+			fz_throw(ctx, FZ_ERROR_GENERIC, "no pages found in a damaged file");
 		/* "ok PAGES" then two numbers per page; a size is at most ~24 characters. */
 		size_t cap = 32 + (size_t)pages * 48;
 		line = fz_malloc(ctx, cap);
@@ -439,6 +451,7 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 	int x1 = clip[0] + clip[2] > w ? w : clip[0] + clip[2];
 	int y1 = clip[1] + clip[3] > h ? h : clip[1] + clip[3];
 
+	long t0 = cpu_us();
 	memset(gray, 255, (size_t)w * h);
 	pdf_page *page = NULL;
 	fz_pixmap *pix = NULL;
@@ -478,6 +491,7 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 		return;
 	}
 
+	long t1 = cpu_us();
 	const unsigned char *payload;
 	size_t n;
 	if (want_gray) {
@@ -491,8 +505,9 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 		payload = bits;
 		n = (size_t)((w + 7) / 8) * h;
 	}
-	char head[64];
-	int hn = snprintf(head, sizeof head, "ok %zu\n", n);
+	long t2 = cpu_us();
+	char head[80];
+	int hn = snprintf(head, sizeof head, "ok %zu %ld %ld\n", n, t1 - t0, t2 - t1);
 	write_all(head, (size_t)hn);
 	write_all(payload, n);
 }
