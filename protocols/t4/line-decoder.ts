@@ -490,19 +490,19 @@ export class LineDecoder implements DecodeCounters {
       const p = pairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 20]!;
       if (p !== 0) {
         let r = p & 63;
-        a0 += r;
+        a0 = (a0 + r) | 0;
         if (a0 >= width) {
           // The row ends after the white run: the bits after it are not a black code.
-          pos += (p >>> 12) & 15;
+          pos = (pos + ((p >>> 12) & 15)) | 0;
           ok = a0 === width;
           break;
         }
         if (r === 0 && n > 0 && cur[n - 1] === a0) n--;
         else cur[n++] = a0;
         marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
-        pos += p >>> 16;
+        pos = (pos + (p >>> 16)) | 0;
         r = (p >>> 6) & 63;
-        a0 += r;
+        a0 = (a0 + r) | 0;
         if (a0 >= width) {
           ok = a0 === width;
           break;
@@ -516,12 +516,12 @@ export class LineDecoder implements DecodeCounters {
       for (;;) {
         const e = white[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        pos += e & 15;
-        run += e >>> 4;
+        pos = (pos + (e & 15)) | 0;
+        run = (run + (e >>> 4)) | 0;
         if (e < 64 << 4) break;
         if (run > width) break rows;
       }
-      a0 += run;
+      a0 = (a0 + run) | 0;
       if (a0 >= width) {
         ok = a0 === width;
         break;
@@ -535,12 +535,12 @@ export class LineDecoder implements DecodeCounters {
       for (;;) {
         const e = black[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        pos += e & 15;
-        run += e >>> 4;
+        pos = (pos + (e & 15)) | 0;
+        run = (run + (e >>> 4)) | 0;
         if (e < 64 << 4) break;
         if (run > width) break rows;
       }
-      a0 += run;
+      a0 = (a0 + run) | 0;
       if (a0 >= width) {
         ok = a0 === width;
         break;
@@ -576,20 +576,37 @@ export class LineDecoder implements DecodeCounters {
     rows: for (;;) {
       // A white and a black terminating code in one lookup (PAIR_DECODE); the same steps as
       // the one-code loops below, twice.
-      const p = pairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 20]!;
+      const bits = view.getUint32(pos >>> 3) << (pos & 7);
+      const p = pairs[bits >>> 20]!;
       if (p !== 0) {
-        let r = p & 63;
-        a0 += r;
+        a0 = (a0 + (p & 63)) | 0;
         if (a0 >= width) {
           // The row ends after the white run: the bits after it are not a black code.
-          pos += (p >>> 12) & 15;
+          pos = (pos + ((p >>> 12) & 15)) | 0;
           ok = a0 === width;
           break;
         }
         marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
-        pos += p >>> 16;
-        r = (p >>> 6) & 63;
-        a0 += r;
+        pos = (pos + (p >>> 16)) | 0;
+        a0 = (a0 + ((p >>> 6) & 63)) | 0;
+        if (a0 >= width) {
+          ok = a0 === width;
+          break;
+        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+        // A pair takes at most 12 of the 25 or more bits peeked: the next pair's 12 are there
+        // too, without another peek.
+        const q = pairs[(bits << (p >>> 16)) >>> 20]!;
+        if (q === 0) continue;
+        a0 = (a0 + (q & 63)) | 0;
+        if (a0 >= width) {
+          pos = (pos + ((q >>> 12) & 15)) | 0;
+          ok = a0 === width;
+          break;
+        }
+        marks[a0 >>> 5]! ^= 1 << ((a0 ^ 7) & 31);
+        pos = (pos + (q >>> 16)) | 0;
+        a0 = (a0 + ((q >>> 6) & 63)) | 0;
         if (a0 >= width) {
           ok = a0 === width;
           break;
@@ -601,12 +618,12 @@ export class LineDecoder implements DecodeCounters {
       for (;;) {
         const e = white[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        pos += e & 15;
-        run += e >>> 4;
+        pos = (pos + (e & 15)) | 0;
+        run = (run + (e >>> 4)) | 0;
         if (e < 64 << 4) break;
         if (run > width) break rows;
       }
-      a0 += run;
+      a0 = (a0 + run) | 0;
       if (a0 >= width) {
         ok = a0 === width;
         break;
@@ -617,12 +634,12 @@ export class LineDecoder implements DecodeCounters {
       for (;;) {
         const e = black[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
         if (e === 0) break rows;
-        pos += e & 15;
-        run += e >>> 4;
+        pos = (pos + (e & 15)) | 0;
+        run = (run + (e >>> 4)) | 0;
         if (e < 64 << 4) break;
         if (run > width) break rows;
       }
-      a0 += run;
+      a0 = (a0 + run) | 0;
       if (a0 >= width) {
         ok = a0 === width;
         break;
