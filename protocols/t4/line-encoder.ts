@@ -26,10 +26,6 @@ export const MAX_WIDTH = 65535;
 const MAKEUP_2560_CODE = WHITE_CODES.makeupCode[40] ?? 0;
 const MAKEUP_2560_BITS = WHITE_CODES.makeupBits[40] ?? 0;
 
-/** VL1, V0 and VR1 (table 4/T.4) indexed by a1 - b1 + 1. */
-const NEAR_CODE = Int32Array.of(0b010, 0b1, 0b011);
-const NEAR_BITS = Int32Array.of(3, 1, 3);
-
 export class LineEncoder {
   readonly width: number;
   readonly scheme: Scheme;
@@ -201,11 +197,9 @@ export class LineEncoder {
       let run = a1 - a0;
       a0 = a1;
       const color = i & 1;
-      // The bit writer, inlined: append, then flush whole bytes (see BitWriter.put).
       while (run >= tableSize) {
-        const l = MAKEUP_2560_BITS;
-        acc = (acc << l) | MAKEUP_2560_CODE;
-        nb += l;
+        acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
+        nb += MAKEUP_2560_BITS;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         run -= MAX_MAKEUP;
       }
@@ -213,7 +207,16 @@ export class LineEncoder {
       const l = runBits[idx]!;
       acc = (acc << l) | runCode[idx]!;
       nb += l;
-      while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+      // Most codes are short: with at most 23 bits pending, store the two bytes they may fill,
+      // complete or not, and count the complete ones (the others are overwritten later).
+      if (nb <= 23) {
+        buf[o] = acc >>> ((nb - 8) & 31);
+        buf[o + 1] = acc >>> ((nb - 16) & 31);
+        o += nb >>> 3;
+        nb &= 7;
+      } else {
+        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+      }
     }
     w.length = o;
     w.acc = acc;
@@ -234,8 +237,6 @@ export class LineEncoder {
     const runBits = RUN_BITS;
     const vCode = VERTICAL_CODE;
     const vBits = VERTICAL_BITS;
-    const nearCode = NEAR_CODE;
-    const nearBits = NEAR_BITS;
     const tableSize = RUN_TABLE_SIZE;
     const passCode = PASS.code;
     const passBits = PASS.bits;
@@ -246,43 +247,43 @@ export class LineEncoder {
     let nb = w.accBits;
     let a0 = -1;
     let ia = 0; // index in cur of a1; its parity is the colour of a0
-    let q = 0; // first ref index right of a0
-    row: for (;;) {
-      while (ref[q]! <= a0) q++;
-      let ib = q + ((q ^ ia) & 1);
+    let ib = 0; // index in ref of b1: the first change right of a0 of the other colour than a0's
+    let bl = -1; // ref[ib - 1], or -1 where there is none
+    for (;;) {
       let a1 = cur[ia]!;
       let b1 = ref[ib]!;
-      // Most codes of a text page are V0, VL1 or VR1 (over 80%). After VL1 or V0, and after
-      // VR1 when b2 is right of a1, the next b1 is ref[ib + 1] (the next change right of the
-      // new a0, of the other colour): a stretch of such codes walks both lists in step, with
-      // no search and no branch on which of the three each code is.
-      if ((a1 - b1 + 1) >>> 0 <= 2 && ref[ib + 1]! > a1) {
-        for (;;) {
-          const m = a1 - b1 + 1;
-          const l = nearBits[m]!;
-          acc = (acc << l) | nearCode[m]!;
-          nb += l;
-          // At most 10 bits pending: store the top byte whether or not it is complete, and
-          // count it only if it is (an incomplete one is overwritten by the next store).
-          buf[o] = acc >>> ((nb - 8) & 31);
-          o += nb >>> 3;
-          nb &= 7;
-          if (a1 === width) break row;
-          a0 = a1;
-          a1 = cur[++ia]!;
-          b1 = ref[++ib]!;
-          if ((a1 - b1 + 1) >>> 0 > 2 || ref[ib + 1]! <= a1) break;
-        }
-        q = ib;
+      let b2 = ref[ib + 1]!;
+      // Vertical modes are most of the codes (over 85% of a text page's, mostly V0 and VL1/VR1).
+      // After one, when ref[ib - 1] <= a1 < ref[ib + 1] = b2, the next b1 is ref[ib + 1]: the
+      // next change right of the new a0, of the other colour. A stretch of such codes walks
+      // both lists in step, with no search and one test per code (the sign of an OR of
+      // differences): each is in [0, 6] for a vertical mode that keeps the walk going and
+      // leaves the row's last code (a1 = width) to the general case below.
+      for (;;) {
+        const v = a1 - b1 + 3;
+        if ((v | (6 - v) | (a1 - bl) | (b2 - a1 - 1) | (width - 1 - a1)) < 0) break;
+        const l = vBits[v]!;
+        acc = (acc << l) | vCode[v]!;
+        nb += l;
+        // At most 14 bits pending: store the top byte whether or not it is complete, and
+        // count it only if it is (an incomplete one is overwritten by the next store).
+        buf[o] = acc >>> ((nb - 8) & 31);
+        o += nb >>> 3;
+        nb &= 7;
+        a0 = a1;
+        a1 = cur[++ia]!;
+        bl = b1;
+        b1 = b2;
+        b2 = ref[++ib + 1]!;
       }
-      const b2 = ref[ib + 1]!;
       if (b2 < a1) {
         acc = (acc << passBits) | passCode;
         nb += passBits;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = b2;
         // b1 is then the next change of the same colour as before: ref[ib + 2], right of b2.
-        q = ib + 2;
+        bl = b2;
+        ib += 2;
         continue;
       }
       const d = a1 - b1 + 3;
@@ -294,32 +295,38 @@ export class LineEncoder {
         a0 = a1;
         ia++;
         if (a0 >= width) break;
-        continue;
-      }
-      const a2 = cur[ia + 1]!;
-      acc = (acc << horizontalBits) | horizontalCode;
-      nb += horizontalBits;
-      const color = ia & 1;
-      let run = a1 - (a0 < 0 ? 0 : a0);
-      for (let k = 0; k < 2; k++) {
-        while (run >= tableSize) {
-          acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
-          nb += MAKEUP_2560_BITS;
+      } else {
+        const a2 = cur[ia + 1]!;
+        acc = (acc << horizontalBits) | horizontalCode;
+        nb += horizontalBits;
+        const color = ia & 1;
+        let run = a1 - (a0 < 0 ? 0 : a0);
+        for (let k = 0; k < 2; k++) {
+          while (run >= tableSize) {
+            acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
+            nb += MAKEUP_2560_BITS;
+            while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+            run -= MAX_MAKEUP;
+          }
+          const idx = (color ^ k) * tableSize + run;
+          const l = runBits[idx]!;
+          // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
           while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-          run -= MAX_MAKEUP;
+          acc = (acc << l) | runCode[idx]!;
+          nb += l;
+          while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+          run = a2 - a1;
         }
-        const idx = (color ^ k) * tableSize + run;
-        const l = runBits[idx]!;
-        // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
-        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-        acc = (acc << l) | runCode[idx]!;
-        nb += l;
-        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-        run = a2 - a1;
+        a0 = a2;
+        ia += 2;
+        if (a0 >= width) break;
       }
-      a0 = a2;
-      ia += 2;
-      if (a0 >= width) break;
+      // Search for the new b1 from ref[ib - 1]: changes left of it, of b1's colour, were at or
+      // left of a0 before this code, so all changes left of it are now.
+      let q = ib > 0 ? ib - 1 : 0;
+      while (ref[q]! <= a0) q++;
+      ib = q + ((q ^ ia) & 1);
+      bl = ib > 0 ? ref[ib - 1]! : -1;
     }
     w.length = o;
     w.acc = acc;
