@@ -415,17 +415,16 @@ export class LineDecoder implements DecodeCounters {
 
   /** Whether the `count` bits from pos are all ones (the zero padding past the data ends a run). */
   private onesAhead(count: number): boolean {
-    const buf = this.buf;
+    const view = this.view;
     let pos = this.pos;
     for (;;) {
-      const i = pos >>> 3;
-      const s = pos & 7;
-      const word = (((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s) | (buf[i + 4]! >>> (8 - s));
-      const ones = Math.clz32(~word);
+      // The peek's valid bits are followed by zeros, which end a run of ones there.
+      const valid = 32 - (pos & 7);
+      const ones = Math.clz32(~(view.getUint32(pos >>> 3) << (pos & 7)));
       if (ones >= count) return true;
-      if (ones < 32) return false;
-      count -= 32;
-      pos += 32;
+      if (ones < valid) return false;
+      count -= valid;
+      pos += valid;
     }
   }
 
@@ -435,20 +434,16 @@ export class LineDecoder implements DecodeCounters {
 
   /** Zero bits from pos, stopping at bitEnd (the padding past it is zero too). */
   private countZeros(pos: number, bitEnd: number): number {
-    const buf = this.buf;
+    const view = this.view;
     const start = pos;
     while (pos < bitEnd) {
-      const i = pos >>> 3;
-      const s = pos & 7;
-      const word =
-        ((((buf[i]! << 24) | (buf[i + 1]! << 16) | (buf[i + 2]! << 8) | buf[i + 3]!) << s) |
-          (buf[i + 4]! >>> (8 - s))) >>>
-        0;
+      // Zeros shifted in below the peek's valid bits cannot hide a one.
+      const word = view.getUint32(pos >>> 3) << (pos & 7);
       if (word !== 0) {
         const z = pos + Math.clz32(word);
         return (z < bitEnd ? z : bitEnd) - start;
       }
-      pos += 32;
+      pos += 32 - (pos & 7);
     }
     return bitEnd - start;
   }
