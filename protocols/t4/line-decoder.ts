@@ -26,6 +26,8 @@ import {
   MODE_HORIZONTAL,
   MODE_PASS,
   PAIR_DECODE,
+  RUN_DECODE,
+  RUN_PEEK,
   VV_DECODE,
   VV_PEEK,
   WHITE_DECODE,
@@ -48,15 +50,23 @@ const RTC_EOLS = 4;
 /** Zero bytes kept after the data so peeks never index past the buffer. */
 const PAD_BYTES = 16;
 
-/** MODE_DECODE's mode numbers, as literals in the hot loop (imported bindings are cell loads). */
-const enum Mode {
+/**
+ * Table constants as literals in the hot loops (imported bindings are cell loads there):
+ * MODE_DECODE's mode numbers and the peek widths of VV_DECODE and RUN_DECODE.
+ */
+const enum Table {
   Horizontal = 8,
   Pass = 9,
-  /** VV_PEEK */
   PairPeek = 12,
+  RunPeek = 13,
 }
-if (MODE_HORIZONTAL !== (Mode.Horizontal as number) || MODE_PASS !== (Mode.Pass as number) || VV_PEEK !== (Mode.PairPeek as number)) {
-  throw new Error('MODE_DECODE numbering changed');
+if (
+  MODE_HORIZONTAL !== (Table.Horizontal as number) ||
+  MODE_PASS !== (Table.Pass as number) ||
+  VV_PEEK !== (Table.PairPeek as number) ||
+  RUN_PEEK !== (Table.RunPeek as number)
+) {
+  throw new Error('t4 decode tables changed');
 }
 
 const enum Step {
@@ -652,8 +662,7 @@ export class LineDecoder implements DecodeCounters {
     const cur = this.cur;
     const ref = this.ref;
     const vpairs = VV_DECODE;
-    const white = WHITE_DECODE;
-    const black = BLACK_DECODE;
+    const runs = RUN_DECODE;
     const hpairs = H_PAIR_DECODE;
     // One live value for the input: each code peeks 32 bits at its own position (at least 25
     // of them valid), so there is no window to refill and no refill branch to mispredict.
@@ -674,14 +683,14 @@ export class LineDecoder implements DecodeCounters {
     // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
     // branch leaves the loop itself once a0 reaches the width.
     for (;;) {
-      const e = vpairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> (32 - Mode.PairPeek)]!;
+      const e = vpairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> (32 - Table.PairPeek)]!;
       pos = (pos + (e & 15)) | 0;
       const mode = (e >>> 4) & 15;
       while (b1 <= a0) {
         ib = (ib + 2) | 0;
         b1 = ref[ib]!;
       }
-      if (mode < Mode.Horizontal) {
+      if (mode < Table.Horizontal) {
         const a1 = (b1 + mode - 4) | 0;
         if (a1 > a0) {
           if (a1 >= width) {
@@ -742,12 +751,12 @@ export class LineDecoder implements DecodeCounters {
         const keep2 = (a0 - b1) >> 31;
         b1 = (b1 & keep2) | (next2 & ~keep2);
         ib = (ib + (2 & ~keep2)) | 0;
-      } else if (mode === Mode.Pass) {
+      } else if (mode === Table.Pass) {
         a0 = ref[ib + 1]!;
         ib += 2;
         b1 = ref[ib]!;
         if (a0 >= width) break;
-      } else if (mode !== Mode.Horizontal) {
+      } else if (mode !== Table.Horizontal) {
         this.pos = pos;
         return -1;
       } else {
@@ -761,10 +770,10 @@ export class LineDecoder implements DecodeCounters {
           a1 += p & 63;
           run = (p >>> 6) & 63;
         } else {
-          const first = (n & 1) === 0 ? white : black;
-          const second = (n & 1) === 0 ? black : white;
+          // a0's colour's table, then the other's (RUN_DECODE holds both).
+          const first = (n & 1) << Table.RunPeek;
           for (;;) {
-            const r = first[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
+            const r = runs[first | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 19)]!;
             if (r === 0 || run > width) {
               this.pos = pos;
               return -1;
@@ -776,7 +785,7 @@ export class LineDecoder implements DecodeCounters {
           a1 += run;
           run = 0;
           for (;;) {
-            const r = second[(view.getUint32(pos >>> 3) << (pos & 7)) >>> 19]!;
+            const r = runs[(first ^ (1 << Table.RunPeek)) | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 19)]!;
             if (r === 0 || run > width) {
               this.pos = pos;
               return -1;

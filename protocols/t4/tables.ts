@@ -125,6 +125,10 @@ function buildRunDecode(color: 0 | 1): Uint16Array {
 
 export const WHITE_DECODE = buildRunDecode(0);
 export const BLACK_DECODE = buildRunDecode(1);
+/** WHITE_DECODE then BLACK_DECODE in one table: index colour << RUN_PEEK | the next RUN_PEEK bits. */
+export const RUN_DECODE = new Uint16Array(2 << RUN_PEEK);
+RUN_DECODE.set(WHITE_DECODE, 0);
+RUN_DECODE.set(BLACK_DECODE, 1 << RUN_PEEK);
 
 /**
  * A white and then a black terminating code (runs 0..63) read in one lookup, indexed by the
