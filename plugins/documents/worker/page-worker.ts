@@ -6,14 +6,17 @@ import { GrayTarget, PdfiumDocument } from '../pdf/pdfium.ts';
 import type { Bitmap, Gray } from '../raster/types.ts';
 import { rotateGrayCcw, toBilevel } from '../raster/bilevel.ts';
 import { finishBitmap } from './finish.ts';
-import type { FaxPageResult, FinishSpec, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
+import { MupdfPages } from './mupdf-pages.ts';
+import type { FaxPageResult, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
 
 /**
- * A page worker: one thread that renders PDF pages with PDFium and turns gray pages into
- * coded fax pages. Requests are handled one at a time, in order.
+ * A page worker: one thread that renders PDF pages (with PDFium here, or with MuPDF in a
+ * helper process) and turns gray pages into coded fax pages. Requests are handled one at a
+ * time, in order, except MuPDF's, which start at once (see mupdf-pages.ts).
  */
 
 const docs = new Map<string, PdfiumDocument>();
+const mupdf = new MupdfPages();
 let target: GrayTarget | undefined;
 
 async function pageTarget(width: number, height: number): Promise<GrayTarget> {
@@ -25,9 +28,34 @@ async function pageTarget(width: number, height: number): Promise<GrayTarget> {
   return target;
 }
 
+/** The document's pages are drawn by MuPDF (which needs no turn in the queue). */
+function forMupdf(req: WorkerRequest): boolean {
+  if (req.op === 'pdf-open') return req.engine === 'mupdf';
+  return (req.op === 'pdf-page' || req.op === 'pdf-close') && mupdf.has(req.doc);
+}
+
+async function handleMupdf(req: WorkerRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
+  switch (req.op) {
+    case 'pdf-open': {
+      const result: PdfOpened = { pageCount: await mupdf.open(req.doc, req.bytes, req.timeoutMs) };
+      return { result, transfer: [] };
+    }
+    case 'pdf-page': {
+      const page = await mupdf.page(req.doc, req.index, req.scale, req.timeoutMs, req.finish);
+      return done(await finishBitmap(page.bitmap, req.finish), page.cropped);
+    }
+    case 'pdf-close':
+      await mupdf.close(req.doc);
+      return { result: null, transfer: [] };
+    default:
+      throw new Error(`not a MuPDF request [op:${req.op}]`);
+  }
+}
+
 async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: ArrayBuffer[] }> {
   switch (req.op) {
     case 'pdf-open': {
+      if (req.engine !== 'pdfium') throw new Error(`not a PDFium request [engine:${req.engine}]`);
       docs.get(req.doc)?.close();
       const doc = await PdfiumDocument.open(req.bytes);
       docs.set(req.doc, doc);
@@ -88,17 +116,22 @@ function serialize(err: unknown): SerializedError {
 const port = parentPort;
 if (port === null) throw new Error('page-worker.ts runs as a worker thread');
 
+async function respond(id: number, work: Promise<{ result: unknown; transfer: ArrayBuffer[] }>): Promise<void> {
+  try {
+    const { result, transfer } = await work;
+    const res: WorkerResponse = { id, ok: true, result };
+    port!.postMessage(res, transfer);
+  } catch (err) {
+    const res: WorkerResponse = { id, ok: false, error: serialize(err) };
+    port!.postMessage(res);
+  }
+}
+
 // One request at a time: PDFium is not re-entrant, and a queue keeps memory at one page.
+// MuPDF requests go to the helper at once, so it draws while this thread codes; the pipeline
+// bounds how many pages are in flight.
 let queue: Promise<void> = Promise.resolve();
 port.on('message', (msg: { id: number; req: WorkerRequest }) => {
-  queue = queue.then(async () => {
-    try {
-      const { result, transfer } = await handle(msg.req);
-      const res: WorkerResponse = { id: msg.id, ok: true, result };
-      port.postMessage(res, transfer);
-    } catch (err) {
-      const res: WorkerResponse = { id: msg.id, ok: false, error: serialize(err) };
-      port.postMessage(res);
-    }
-  });
+  if (forMupdf(msg.req)) void respond(msg.id, handleMupdf(msg.req));
+  else queue = queue.then(() => respond(msg.id, handle(msg.req)));
 });

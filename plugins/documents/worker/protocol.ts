@@ -1,11 +1,12 @@
 import type { DocumentErrorCode } from '../errors.ts';
 import type { ErrorDetails } from '../../../core/errors.ts';
+import type { PdfEngine } from '../pdf/mupdf/engine.ts';
 import type { Bitmap, Gray, PageGeometry, Quality } from '../raster/types.ts';
 
 /**
  * Messages between the render pipeline and its page workers. Everything that costs CPU per
- * pixel (PDFium, gray to bilevel, the header, MMR coding) happens in a worker, so the event
- * loop only moves finished pages along.
+ * pixel (PDFium or the MuPDF helper, gray to bilevel, the header, MMR coding) happens in a
+ * worker or its helper process, so the event loop only moves finished pages along.
  */
 
 /** What turns a portrait gray page into the coded fax page. */
@@ -29,8 +30,12 @@ export interface HeaderSpec {
 }
 
 export type WorkerRequest =
-  | { readonly op: 'pdf-open'; readonly doc: string; readonly bytes: Uint8Array }
-  | { readonly op: 'pdf-page'; readonly doc: string; readonly index: number; readonly scale: 'fit' | 'none'; readonly finish: FinishSpec }
+  /**
+   * `engine` draws the document's pages: PDFium in the worker, or MuPDF in the worker's helper
+   * process; `timeoutMs` bounds each MuPDF request (the helper is killed past it).
+   */
+  | { readonly op: 'pdf-open'; readonly doc: string; readonly bytes: Uint8Array; readonly engine: PdfEngine; readonly timeoutMs: number }
+  | { readonly op: 'pdf-page'; readonly doc: string; readonly index: number; readonly scale: 'fit' | 'none'; readonly timeoutMs: number; readonly finish: FinishSpec }
   | { readonly op: 'pdf-close'; readonly doc: string }
   /**
    * A gray image already scaled for the page, drawn at (x, y) on a white page; `turn` turns it
