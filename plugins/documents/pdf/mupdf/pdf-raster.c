@@ -329,9 +329,32 @@ static void threshold(const unsigned char *src, int w, int h, int t, unsigned ch
  * a pure white or black pixel with no carried error leaves no error. And here, eight pixels
  * that fill one output byte, each pure white or black, with no error waiting for them (none
  * from the row above, none from the pixel before) are settled at once, as threshold() does
- * them (a text page drawn without anti-aliasing is nearly all such bytes). Only the span of
- * a row that received errors is cleared afterwards.
+ * them (a text page drawn without anti-aliasing is nearly all such bytes), and a whole row
+ * of them with no error from above at threshold speed (plain_row). Only the span of a row
+ * that received errors is cleared afterwards.
  */
+/*
+ * A row of pure black and white pixels with no error carried into it: diffusion leaves no
+ * error and gives the threshold's bits, in either direction, so it is done eight pixels at a
+ * time. Returns 0 (and leaves the row's bits clear) when some pixel is gray.
+ */
+static int plain_row(const unsigned char *row, int w, unsigned char *out)
+{
+	if ((w & 7) != 0)
+		return 0;
+	for (int x = 0; x < w; x += 8) {
+		uint64_t v;
+		memcpy(&v, row + x, 8);
+		uint64_t top = (v >> 7) & 0x0101010101010101ull;
+		if (top * 0xFF != v) {
+			memset(out, 0, (size_t)x / 8);
+			return 0;
+		}
+		out[x >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+	}
+	return 1;
+}
+
 static void diffuse(const unsigned char *src, int w, int h, unsigned char *dst)
 {
 	const int rb = (w + 7) / 8;
@@ -350,6 +373,13 @@ static void diffuse(const unsigned char *src, int w, int h, unsigned char *dst)
 		const int step = ltr ? 1 : -1;
 		int next_lo = w + 2, next_hi = -1;
 		int carried_on = 0;
+		if (cur_lo > cur_hi && plain_row(row, w, out)) {
+			/* No error came down and none arises: cur and next are still all zero. */
+			int16_t *t = cur;
+			cur = next;
+			next = t;
+			continue;
+		}
 		dirty_lo = cur_lo;
 		dirty_hi = cur_hi;
 		int x = ltr ? 0 : w - 1;
