@@ -1,17 +1,18 @@
 /**
- * PDF to fax TIFF throughput: faxgate (PDFium in page workers, MMR) against Ghostscript's
- * tiffg4 device at 204x196 on the same PDFs in the same run, and the longest event-loop
- * stall while a 100-page PDF renders. Throughput is wall time (best of a few rounds); CPU time
- * per page (all threads, and gs's own) is printed beside it because the machine is shared and
- * wall time says as much about the neighbours as about us. The stall is measured two ways:
- * monitorEventLoopDelay (5 ms resolution) and a 10 ms interval that records how late it fires.
- * Last, where a page's CPU goes: each stage of a page worker's work timed on its own, in this
- * thread, over the same pages.
+ * PDF to fax TIFF throughput: faxgate with each PDF engine (MuPDF in helper processes beside
+ * the page workers, and PDFium in them; both then header and MMR in the workers) against
+ * Ghostscript's tiffg4 device at 204x196 on the same PDFs in the same run, and the longest
+ * event-loop stall while a 100-page PDF renders. Throughput is wall time (best of a few
+ * rounds); CPU time per page (all threads and the MuPDF helpers, and gs's own) is printed
+ * beside it because the machine is shared and wall time says as much about the neighbours as
+ * about us. The stall is measured two ways: monitorEventLoopDelay (5 ms resolution) and a
+ * 10 ms interval that records how late it fires. Last, where a page's CPU goes: each stage of
+ * the work timed on its own, in this thread (and one helper), over the same pages.
  *
  *   node --import tsx test/bench/render.bench.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,6 +20,11 @@ import { openDocuments } from '../../plugins/documents/pipeline.ts';
 import { writeFaxTiff } from '../../plugins/documents/output.ts';
 import { placeContent } from '../../plugins/documents/place.ts';
 import { GrayTarget, PdfiumDocument } from '../../plugins/documents/pdf/pdfium.ts';
+import { choosePdfEngine, pdfRasterBinary } from '../../plugins/documents/pdf/mupdf/engine.ts';
+import type { PdfEngine } from '../../plugins/documents/pdf/mupdf/engine.ts';
+import { PdfRasterHelper } from '../../plugins/documents/pdf/mupdf/helper.ts';
+import { placementMatrix } from '../../plugins/documents/pdf/mupdf/matrix.ts';
+import { rowBytesFor } from '../../protocols/t4/bitmap.ts';
 import { toBilevel } from '../../plugins/documents/raster/bilevel.ts';
 import { pageGeometry } from '../../plugins/documents/raster/geometry.ts';
 import { encodePage } from '../../protocols/t4/index.ts';
@@ -46,6 +52,32 @@ function mainThreadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU ms of one process (utime + stime in /proc/PID/stat), 0 when it is gone. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms so far of the MuPDF helpers this process runs (long-lived children, never waited for). */
+function helpersCpuMs(): number {
+  let ms = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (stat.includes('(faxgate-pdf-ra') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) ms += processCpuMs(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ms;
+}
+
 interface Run {
   readonly ms: number;
   readonly cpuMs: number;
@@ -65,7 +97,8 @@ function gs(): Run {
 }
 
 const shared = { pool: new WorkerPool(2), converters: new Semaphore(1) };
-async function ours(quality: 'mono' | 'halftone', input: { name: string; bytes: Uint8Array } = { name: 'bench.pdf', bytes }): Promise<Run> {
+async function ours(quality: 'mono' | 'halftone', engine: PdfEngine, input: { name: string; bytes: Uint8Array } = { name: 'bench.pdf', bytes }): Promise<Run> {
+  process.env['FAXGATE_PDF_RENDERER'] = engine;
   const h = monitorEventLoopDelay({ resolution: 5 });
   h.enable();
   let late = 0;
@@ -83,6 +116,7 @@ async function ours(quality: 'mono' | 'halftone', input: { name: string; bytes: 
   }, 10);
   const t = performance.now();
   const c = process.cpuUsage();
+  const helpers = helpersCpuMs();
   const job = await openDocuments([input], { modes: { quality }, shared });
   await writeFaxTiff(job, join(work, 'ours.tif'));
   await job.close();
@@ -90,39 +124,48 @@ async function ours(quality: 'mono' | 'halftone', input: { name: string; bytes: 
   const cpu = process.cpuUsage(c);
   clearInterval(probe);
   h.disable();
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxStallMs: Math.max(h.max / 1e6, late), maxBusyStallMs: busyLate };
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 + helpersCpuMs() - helpers, maxStallMs: Math.max(h.max / 1e6, late), maxBusyStallMs: busyLate };
 }
 
-// Warm-up: worker start, WASM compile, JIT of both gray-to-bilevel paths.
-await ours('mono');
-await ours('halftone');
+const engines: PdfEngine[] = choosePdfEngine({}) === 'mupdf' ? ['mupdf', 'pdfium'] : ['pdfium'];
+if (engines.length === 1) console.log('(the MuPDF helper is not built: node scripts/build-native.mjs; PDFium only)');
+type Case = `${PdfEngine} ${'mono' | 'halftone'}`;
+const cases: Case[] = engines.flatMap((e) => [`${e} mono`, `${e} halftone`] as Case[]);
+const run = (c: Case): Promise<Run> => {
+  const [engine, quality] = c.split(' ') as [PdfEngine, 'mono' | 'halftone'];
+  return ours(quality, engine);
+};
+// Warm-up: worker and helper start, WASM compile, JIT of both gray-to-bilevel paths.
+for (const c of cases) await run(c);
 const rounds = 3;
-const runs: Record<'gs' | 'mono' | 'halftone', Run[]> = { gs: [], mono: [], halftone: [] };
+const runs = new Map<Case | 'gs', Run[]>([['gs', []], ...cases.map((c) => [c, []] as [Case, Run[]])]);
 for (let r = 0; r < rounds; r++) {
-  runs.gs.push(gs());
-  runs.mono.push(await ours('mono'));
-  runs.halftone.push(await ours('halftone'));
+  runs.get('gs')!.push(gs());
+  for (const c of cases) runs.get(c)!.push(await run(c));
 }
 const bestMs = (xs: Run[]): number => Math.min(...xs.map((x) => x.ms));
 const cpuPerPage = (xs: Run[]): number => Math.min(...xs.map((x) => x.cpuMs)) / pages;
 const stall = (xs: Run[]): number => Math.max(...xs.map((x) => x.maxStallMs));
 const busyStall = (xs: Run[]): number => Math.max(...xs.map((x) => x.maxBusyStallMs));
 const pps = (ms: number): number => (pages * 1000) / ms;
-const gsBest = bestMs(runs.gs);
-console.log(`PDF -> fax TIFF, ${pages} A4 text pages at 204x196, best of ${rounds} (wall), least CPU of ${rounds}:`);
-console.log(`  ghostscript tiffg4     ${pps(gsBest).toFixed(1).padStart(5)} pages/s  ${cpuPerPage(runs.gs).toFixed(1)} ms CPU/page`);
-for (const q of ['mono', 'halftone'] as const) {
-  const b = bestMs(runs[q]);
+const gsRuns = runs.get('gs')!;
+const gsBest = bestMs(gsRuns);
+console.log(`PDF -> fax TIFF, ${pages} A4 text pages at 204x196, best of ${rounds} (wall), least CPU of ${rounds} (threads and MuPDF helpers):`);
+console.log(`  ghostscript tiffg4         ${pps(gsBest).toFixed(1).padStart(5)} pages/s  ${cpuPerPage(gsRuns).toFixed(1)} ms CPU/page`);
+for (const c of cases) {
+  const xs = runs.get(c)!;
+  const b = bestMs(xs);
   console.log(
-    `  faxgate ${q.padEnd(9)}      ${pps(b).toFixed(1).padStart(5)} pages/s  ${cpuPerPage(runs[q]).toFixed(1)} ms CPU/page  (${(gsBest / b).toFixed(2)}x gs)  longest event-loop stall ${stall(runs[q]).toFixed(1)} ms (${busyStall(runs[q]).toFixed(1)} ms with the main thread busy)`,
+    `  faxgate ${c.padEnd(17)} ${pps(b).toFixed(1).padStart(5)} pages/s  ${cpuPerPage(xs).toFixed(1)} ms CPU/page  (${(gsBest / b).toFixed(2)}x gs, ${(cpuPerPage(gsRuns) / cpuPerPage(xs)).toFixed(2)}x its CPU/page)  longest event-loop stall ${stall(xs).toFixed(1)} ms (${busyStall(xs).toFixed(1)} ms with the main thread busy)`,
   );
 }
-console.log(`  longest event-loop stall while rendering: ${Math.max(stall(runs.mono), stall(runs.halftone)).toFixed(1)} ms`);
-console.log(`  of which the main thread was running (not waiting for a core): ${Math.max(busyStall(runs.mono), busyStall(runs.halftone)).toFixed(1)} ms`);
+const all = cases.flatMap((c) => runs.get(c)!);
+console.log(`  longest event-loop stall while rendering: ${stall(all).toFixed(1)} ms`);
+console.log(`  of which the main thread was running (not waiting for a core): ${busyStall(all).toFixed(1)} ms`);
 // Plain text pages are drawn on the main thread (glyph blits) and finished in the workers.
 const textDoc = { name: 'bench.txt', bytes: new TextEncoder().encode(Array.from({ length: 62 * 30 }, (_, i) => `${i + 1} 送信テスト The quick brown fox jumps over the lazy dog 0123456789`).join('\n')) };
-await ours('mono', textDoc);
-const textRun = await ours('mono', textDoc);
+await ours('mono', engines[0]!, textDoc);
+const textRun = await ours('mono', engines[0]!, textDoc);
 console.log(`  plain text, 30 dense A4 fine pages: ${((30 * 1000) / textRun.ms).toFixed(1)} pages/s, longest event-loop stall ${textRun.maxStallMs.toFixed(1)} ms (${textRun.maxBusyStallMs.toFixed(1)} ms with the main thread busy)`);
 await shared.pool.close();
 
@@ -171,6 +214,59 @@ async function stages(): Promise<Record<'clear' | 'pdfium' | 'mono' | 'halftone'
   }
   return best;
 }
+/**
+ * The same for MuPDF: one helper drawing for this thread, page after page (no overlap). The
+ * helper reports its CPU for drawing (clear, load, draw) and for threshold or diffusion; the
+ * rest of its CPU is the protocol and writing the pipe; this thread's CPU while it waits is
+ * reading the pipe; MMR as above.
+ */
+async function mupdfStages(): Promise<Record<'draw' | 'mono' | 'halftone' | 'helperPipe' | 'receive' | 'mmr', number>> {
+  const g = pageGeometry({ paper: 'A4', orientation: 'portrait', resolution: 'fine' });
+  const helper = new PdfRasterHelper({ binary: pdfRasterBinary });
+  const best = { draw: Infinity, mono: Infinity, halftone: Infinity, helperPipe: Infinity, receive: Infinity, mmr: Infinity };
+  try {
+    const opened = await helper.open('bench', bytes, 60_000);
+    for (let pass = 0; pass < 2; pass++) {
+      const t = { draw: 0, mono: 0, halftone: 0, helperPipe: 0, receive: 0, mmr: 0 };
+      for (const quality of ['mono', 'halftone'] as const) {
+        const stats0 = { ...helper.stats };
+        const helperCpu0 = processCpuMs(helper.pid ?? 0);
+        let receive = 0;
+        let mmr = 0;
+        for (let i = 0; i < pages; i++) {
+          const size = opened.sizes[i]!;
+          const place = placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, 'fit');
+          const a = cpuNow();
+          const data = await helper.render('bench', i, { width: g.widthPx, height: g.heightPx, clip: place, matrix: placementMatrix(size, place), mode: quality, timeoutMs: 60_000 });
+          const b = cpuNow();
+          encodePage({ width: g.widthPx, height: g.heightPx, rowBytes: rowBytesFor(g.widthPx), data }, { scheme: 'mmr', eofb: true });
+          receive += b - a;
+          mmr += cpuNow() - b;
+        }
+        const drawMs = (helper.stats.drawUs - stats0.drawUs) / 1000;
+        const bilevelMs = (helper.stats.bilevelUs - stats0.bilevelUs) / 1000;
+        t[quality] = bilevelMs / pages;
+        if (quality === 'mono') {
+          t.draw = drawMs / pages;
+          t.helperPipe = Math.max(0, processCpuMs(helper.pid ?? 0) - helperCpu0 - drawMs - bilevelMs) / pages;
+          t.receive = receive / pages;
+          t.mmr = mmr / pages;
+        }
+      }
+      for (const k of Object.keys(t) as (keyof typeof t)[]) best[k] = Math.min(best[k], t[k]);
+    }
+  } finally {
+    helper.dispose();
+  }
+  return best;
+}
+
 const st = await stages();
-console.log(`  where a mono page's CPU goes (one thread, ms/page): PDFium load+draw ${st.pdfium.toFixed(1)}, clear ${st.clear.toFixed(1)}, gray to bilevel ${st.mono.toFixed(1)} (halftone ${st.halftone.toFixed(1)}), MMR ${st.mmr.toFixed(1)}; sum ${(st.pdfium + st.clear + st.mono + st.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(runs.gs).toFixed(1)}`);
+console.log(`  where a mono page's CPU goes with PDFium (one thread, ms/page): PDFium load+draw ${st.pdfium.toFixed(1)}, clear ${st.clear.toFixed(1)}, gray to bilevel ${st.mono.toFixed(1)} (halftone ${st.halftone.toFixed(1)}), MMR ${st.mmr.toFixed(1)}; sum ${(st.pdfium + st.clear + st.mono + st.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`);
+if (engines.includes('mupdf')) {
+  const mu = await mupdfStages();
+  console.log(
+    `  where a mono page's CPU goes with MuPDF (ms/page): helper draw ${mu.draw.toFixed(1)}, threshold ${mu.mono.toFixed(1)} (diffusion ${mu.halftone.toFixed(1)}), helper protocol+pipe ${mu.helperPipe.toFixed(1)}, reading the pipe ${mu.receive.toFixed(1)}, MMR ${mu.mmr.toFixed(1)}; sum ${(mu.draw + mu.mono + mu.helperPipe + mu.receive + mu.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`,
+  );
+}
 rmSync(work, { recursive: true, force: true });
