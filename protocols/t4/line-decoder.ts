@@ -117,6 +117,8 @@ export class LineDecoder implements DecodeCounters {
   private hasRow = false;
   /** changes in `ref` */
   private refCount = 0;
+  /** horizontalRuns' second run */
+  private secondRun = 0;
 
   private nLines = 0;
   private nBad = 0;
@@ -662,7 +664,6 @@ export class LineDecoder implements DecodeCounters {
     const cur = this.cur;
     const ref = this.ref;
     const vpairs = VV_DECODE;
-    const runs = RUN_DECODE;
     const hpairs = H_PAIR_DECODE;
     // One live value for the input: each code peeks 32 bits at its own position (at least 25
     // of them valid), so there is no window to refill and no refill branch to mispredict.
@@ -770,30 +771,12 @@ export class LineDecoder implements DecodeCounters {
           a1 += p & 63;
           run = (p >>> 6) & 63;
         } else {
-          // a0's colour's table, then the other's (RUN_DECODE holds both).
-          const first = (n & 1) << Table.RunPeek;
-          for (;;) {
-            const r = runs[first | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 19)]!;
-            if (r === 0 || run > width) {
-              this.pos = pos;
-              return -1;
-            }
-            pos += r & 15;
-            run += r >>> 4;
-            if (r < 64 << 4) break;
-          }
-          a1 += run;
-          run = 0;
-          for (;;) {
-            const r = runs[(first ^ (1 << Table.RunPeek)) | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 19)]!;
-            if (r === 0 || run > width) {
-              this.pos = pos;
-              return -1;
-            }
-            pos += r & 15;
-            run += r >>> 4;
-            if (r < 64 << 4) break;
-          }
+          // Make-up or long codes: rare enough to keep out of this loop's registers.
+          const first = this.horizontalRuns(pos, n & 1);
+          if (first < 0) return -1;
+          pos = this.pos;
+          a1 += first;
+          run = this.secondRun;
         }
         const a2 = a1 + run;
         if (a2 > width) break;
@@ -818,5 +801,36 @@ export class LineDecoder implements DecodeCounters {
     if (a0 !== width) return -1;
     for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
     return n;
+  }
+
+  /**
+   * Horizontal mode's two runs one code at a time, from `pos` with a0's colour `color` first.
+   * Returns the first run, leaving the second in secondRun and the position after both in
+   * `pos`; or -1 with `pos` at the code that failed.
+   */
+  private horizontalRuns(pos: number, color: number): number {
+    const view = this.view;
+    const runs = RUN_DECODE;
+    const width = this.width;
+    let table = color << Table.RunPeek;
+    let first = 0;
+    for (let k = 0; k < 2; k++) {
+      let run = 0;
+      for (;;) {
+        const r = runs[table | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 19)]!;
+        if (r === 0 || run > width) {
+          this.pos = pos;
+          return -1;
+        }
+        pos += r & 15;
+        run += r >>> 4;
+        if (r < 64 << 4) break;
+      }
+      if (k === 0) first = run;
+      else this.secondRun = run;
+      table ^= 1 << Table.RunPeek;
+    }
+    this.pos = pos;
+    return first;
   }
 }
