@@ -683,8 +683,32 @@ export class LineDecoder implements DecodeCounters {
     // Arithmetic written `(x + y) | 0` wraps instead of being overflow-checked; every value
     // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
     // branch leaves the loop itself once a0 reaches the width.
-    for (;;) {
-      const e = vpairs[(view.getUint32(pos >>> 3) << (pos & 7)) >>> (32 - Table.PairPeek)]!;
+    rows: for (;;) {
+      const bits = view.getUint32(pos >>> 3) << (pos & 7);
+      if (bits >>> 29 === 7) {
+        // Three or more V0 codes (one 1 bit each), as text has along unchanged edges: each
+        // copies b1, and the next b1 is the change after it, with no search.
+        while (b1 <= a0) {
+          ib = (ib + 2) | 0;
+          b1 = ref[ib]!;
+        }
+        for (let k = Math.clz32(~bits); k > 0; k--) {
+          pos = (pos + 1) | 0;
+          if (b1 >= width) {
+            if (b1 > width) break rows;
+            a0 = width;
+            break rows;
+          }
+          cur[n] = b1;
+          n = (n + 1) | 0;
+          marks[b1 >>> 5]! ^= 1 << ((b1 ^ 7) & 31);
+          a0 = b1;
+          ib = (ib + 1) | 0;
+          b1 = ref[ib]!;
+        }
+        continue;
+      }
+      const e = vpairs[bits >>> (32 - Table.PairPeek)]!;
       pos = (pos + (e & 15)) | 0;
       const mode = (e >>> 4) & 15;
       while (b1 <= a0) {
