@@ -9,12 +9,9 @@ import {
   EOL_CODE,
   HORIZONTAL,
   MAX_MAKEUP,
-  PASS,
   RUN_BITS,
   RUN_CODE,
   RUN_TABLE_SIZE,
-  VERTICAL_BITS,
-  VERTICAL_CODE,
   WHITE_CODES,
 } from './tables.ts';
 import type { EncodeOptions, Scheme } from './types.ts';
@@ -235,11 +232,7 @@ export class LineEncoder {
     const width = this.width;
     const runCode = RUN_CODE;
     const runBits = RUN_BITS;
-    const vCode = VERTICAL_CODE;
-    const vBits = VERTICAL_BITS;
     const tableSize = RUN_TABLE_SIZE;
-    const passCode = PASS.code;
-    const passBits = PASS.bits;
     const horizontalCode = HORIZONTAL.code;
     const horizontalBits = HORIZONTAL.bits;
     let o = w.length;
@@ -253,17 +246,36 @@ export class LineEncoder {
       let a1 = cur[ia]!;
       let b1 = ref[ib]!;
       let b2 = ref[ib + 1]!;
-      // Vertical modes are most of the codes (over 85% of a text page's, mostly V0 and VL1/VR1).
-      // After one, when ref[ib - 1] <= a1 < ref[ib + 1] = b2, the next b1 is ref[ib + 1]: the
-      // next change right of the new a0, of the other colour. A stretch of such codes walks
-      // both lists in step, with no search and one test per code (the sign of an OR of
-      // differences): each is in [0, 6] for a vertical mode that keeps the walk going and
-      // leaves the row's last code (a1 = width) to the general case below.
+      // Vertical modes are most codes (90% of a text page's, mostly V0, VL1 and VR1). After
+      // one, when ref[ib - 1] <= a1 < ref[ib + 1] = b2, the next b1 is ref[ib + 1]: the next
+      // change right of the new a0, of the other colour. A stretch of such codes (and passes)
+      // walks both lists in step, with no search and one test per code: the sign of an OR of
+      // differences that are all >= 0 just when the code is vertical (v in [0, 6]) and keeps
+      // the walk going. a1 = width fails it (b2 <= width): the row's last code is left to the
+      // cases below, with horizontal mode and vertical modes that need a search for b1.
       for (;;) {
         const v = a1 - b1 + 3;
-        if ((v | (6 - v) | (a1 - bl) | (b2 - a1 - 1) | (width - 1 - a1)) < 0) break;
-        const l = vBits[v]!;
-        acc = (acc << l) | vCode[v]!;
+        if ((v | (6 - v) | (a1 - bl) | (b2 - a1 - 1)) < 0) {
+          if (b2 >= a1) break;
+          // Pass mode (b2 left of a1): a0 moves under b2 and b1 to ref[ib + 2], the next
+          // change of the same colour, right of b2; the walk goes on from there.
+          acc = (acc << 4) | 1; // PASS: 0001
+          nb += 4;
+          buf[o] = acc >>> ((nb - 8) & 31);
+          o += nb >>> 3;
+          nb &= 7;
+          a0 = b2;
+          bl = b2;
+          ib += 2;
+          b1 = ref[ib]!;
+          b2 = ref[ib + 1]!;
+          continue;
+        }
+        // Table 4/T.4 in two constants, a nibble per mode: VL3..VR3 are 7, 6, 3, 1, 3, 6, 7 bits
+        // long, their last bits 2, 2, 2, 1, 3, 3, 3 (the leading ones are zeros). Shifts of
+        // immediates keep the loop's live values in registers; tables would need their own.
+        const l = (0x7631367 >>> (v << 2)) & 15;
+        acc = (acc << l) | ((0x3331222 >>> (v << 2)) & 15);
         nb += l;
         // At most 14 bits pending: store the top byte whether or not it is complete, and
         // count it only if it is (an incomplete one is overwritten by the next store).
@@ -276,20 +288,10 @@ export class LineEncoder {
         b1 = b2;
         b2 = ref[++ib + 1]!;
       }
-      if (b2 < a1) {
-        acc = (acc << passBits) | passCode;
-        nb += passBits;
-        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-        a0 = b2;
-        // b1 is then the next change of the same colour as before: ref[ib + 2], right of b2.
-        bl = b2;
-        ib += 2;
-        continue;
-      }
-      const d = a1 - b1 + 3;
-      if (d >= 0 && d <= 6) {
-        const l = vBits[d]!;
-        acc = (acc << l) | vCode[d]!;
+      const v = a1 - b1 + 3;
+      if (v >= 0 && v <= 6) {
+        const l = (0x7631367 >>> (v << 2)) & 15;
+        acc = (acc << l) | ((0x3331222 >>> (v << 2)) & 15);
         nb += l;
         while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
         a0 = a1;
