@@ -4,7 +4,8 @@
  * CropBox, mixed sizes, scale none and fit, the cropped warning), pixels close (the two glyph
  * rasterisers differ a little at edges); its halftone bit for bit errorDiffusion() and its
  * mono bit for bit threshold() on the gray it draws; and its failures typed: encrypted,
- * corrupt and truncated files, a helper killed mid-page, a page past its time limit.
+ * corrupt and truncated files, a helper killed mid-page, a page past its time limit, a page
+ * past its address-space limit.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -395,4 +396,18 @@ test('through the pool: a helper killed while a job renders fails the job, typed
   await job.close();
   const ok = await renderWith('mupdf', geometryPdf, { quality: 'halftone' });
   assert.equal(ok.pages.length, 7);
+});
+
+test('past its address-space limit the helper answers DOC_TOO_LARGE for that page and goes on', opts, async () => {
+  const h = new PdfRasterHelper({ binary: pdfRasterBinary, maxMemoryMb: 100 });
+  helpers.push(h);
+  const opened = await h.open('mem', geometryPdf, 30_000);
+  const size = opened.sizes[0]!;
+  // 64 M pixels of gray: more than the helper may map.
+  const big: DrawRequest = { width: 8000, height: 8000, clip: { x: 0, y: 0, width: 8000, height: 8000 }, matrix: [8000 / size.width, 0, 0, 8000 / size.height, 0, 0], mode: 'mono', timeoutMs: 30_000 };
+  await assert.rejects(h.render('mem', 0, big), (err: unknown) => err instanceof DocumentError && err.code === 'DOC_TOO_LARGE' && err.details['page'] === 1);
+  const bits = await draw(h, 'mem', size, 0, a4g, 'mono');
+  assert.equal(bits.length, rowBytesFor(a4g.widthPx) * a4g.heightPx);
+  assert.equal(h.started, 1, 'the same helper answered both');
+  await h.close('mem');
 });
