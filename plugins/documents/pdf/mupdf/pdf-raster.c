@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -575,8 +576,20 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 	long t2 = cpu_us();
 	char head[80];
 	int hn = snprintf(head, sizeof head, "ok %zu %ld %ld\n", n, t1 - t0, t2 - t1);
-	write_all(head, (size_t)hn);
-	write_all(payload, n);
+	/* One writev: the client wakes once to the whole reply (the pipe holds a mono page). */
+	struct iovec iov[2] = { { head, (size_t)hn }, { (void *)payload, n } };
+	ssize_t wrote;
+	do
+		wrote = writev(1, iov, 2);
+	while (wrote < 0 && errno == EINTR);
+	if (wrote < 0)
+		exit(0);
+	if ((size_t)wrote < (size_t)hn) {
+		write_all(head + wrote, (size_t)hn - (size_t)wrote);
+		write_all(payload, n);
+	} else {
+		write_all(payload + ((size_t)wrote - (size_t)hn), n - ((size_t)wrote - (size_t)hn));
+	}
 }
 
 static void silent(void *user, const char *message)
