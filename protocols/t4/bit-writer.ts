@@ -4,6 +4,11 @@
  */
 export class BitWriter {
   buf: Uint8Array;
+  /**
+   * buf as a DataView: the encoders store the top 32 pending bits in one big-endian write
+   * (setInt32) and count only the whole bytes among them; the rest is rewritten later.
+   */
+  view: DataView;
   /** complete bytes in buf */
   length = 0;
   /**
@@ -15,6 +20,7 @@ export class BitWriter {
 
   constructor(initialBytes = 4096) {
     this.buf = new Uint8Array(Math.max(16, initialBytes));
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** bytes handed out by drain() */
@@ -25,7 +31,7 @@ export class BitWriter {
     return (this.drained + this.length) * 8 + this.accBits;
   }
 
-  /** Make room for `bytes` more bytes. */
+  /** Make room for `bytes` more bytes (and 8 past them, for the encoders' word stores). */
   reserve(bytes: number): void {
     const need = this.length + bytes + 8;
     if (need <= this.buf.length) return;
@@ -34,6 +40,7 @@ export class BitWriter {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+    this.view = new DataView(next.buffer);
   }
 
   /**

@@ -4,13 +4,12 @@
  */
 import { BitWriter } from './bit-writer.ts';
 import { changesCapacity, findChanges, wordsOver } from './changes.ts';
+import { RUN_ENTRY } from './encode-tables.ts';
 import {
   EOL_BITS,
   EOL_CODE,
   HORIZONTAL,
   MAX_MAKEUP,
-  RUN_BITS,
-  RUN_CODE,
   RUN_TABLE_SIZE,
   WHITE_CODES,
 } from './tables.ts';
@@ -179,11 +178,9 @@ export class LineEncoder {
   // is a module-cell load (and a hole check) wherever it is read, on every iteration.
   private code1D(n: number): void {
     const w = this.w;
-    const buf = w.buf;
+    const view = w.view;
     const cur = this.cur;
-    const width = this.width;
-    const runCode = RUN_CODE;
-    const runBits = RUN_BITS;
+    const runs = RUN_ENTRY;
     const tableSize = RUN_TABLE_SIZE;
     let o = w.length;
     let acc = w.acc;
@@ -193,27 +190,23 @@ export class LineEncoder {
       const a1 = cur[i]!; // cur[n] is the width
       let run = a1 - a0;
       a0 = a1;
-      const color = i & 1;
       while (run >= tableSize) {
         acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
         nb += MAKEUP_2560_BITS;
-        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-        run -= MAX_MAKEUP;
-      }
-      const idx = color * tableSize + run;
-      const l = runBits[idx]!;
-      acc = (acc << l) | runCode[idx]!;
-      nb += l;
-      // Most codes are short: with at most 23 bits pending, store the two bytes they may fill,
-      // complete or not, and count the complete ones (the others are overwritten later).
-      if (nb <= 23) {
-        buf[o] = acc >>> ((nb - 8) & 31);
-        buf[o + 1] = acc >>> ((nb - 16) & 31);
+        view.setInt32(o, acc << (32 - nb));
         o += nb >>> 3;
         nb &= 7;
-      } else {
-        while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+        run -= MAX_MAKEUP;
       }
+      const e = runs[(i & 1) * tableSize + run]!;
+      const l = e & 31;
+      acc = (acc << l) | (e >>> 5);
+      nb += l;
+      // At most 32 bits pending (7 + a 25-bit code): write them as one big-endian word, top
+      // bit first, and count the whole bytes; the partial one is written again with the next.
+      view.setInt32(o, acc << (32 - nb));
+      o += nb >>> 3;
+      nb &= 7;
     }
     w.length = o;
     w.acc = acc;
@@ -230,8 +223,8 @@ export class LineEncoder {
     const cur = this.cur;
     const ref = this.ref;
     const width = this.width;
-    const runCode = RUN_CODE;
-    const runBits = RUN_BITS;
+    const view = w.view;
+    const runs = RUN_ENTRY;
     const tableSize = RUN_TABLE_SIZE;
     const horizontalCode = HORIZONTAL.code;
     const horizontalBits = HORIZONTAL.bits;
@@ -304,21 +297,28 @@ export class LineEncoder {
         const color = ia & 1;
         let run = a1 - (a0 < 0 ? 0 : a0);
         for (let k = 0; k < 2; k++) {
+          // With up to 10 bits pending (HORIZONTAL on top of up to 7), a run's code may not fit
+          // the 32: write the pending whole bytes first.
+          view.setInt32(o, acc << (32 - nb));
+          o += nb >>> 3;
+          nb &= 7;
           while (run >= tableSize) {
             acc = (acc << MAKEUP_2560_BITS) | MAKEUP_2560_CODE;
             nb += MAKEUP_2560_BITS;
-            while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
+            view.setInt32(o, acc << (32 - nb));
+            o += nb >>> 3;
+            nb &= 7;
             run -= MAX_MAKEUP;
           }
-          const idx = (color ^ k) * tableSize + run;
-          const l = runBits[idx]!;
-          // Flush first: HORIZONTAL's 3 bits may still be pending on top of up to 7.
-          while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
-          acc = (acc << l) | runCode[idx]!;
+          const e = runs[(color ^ k) * tableSize + run]!;
+          const l = e & 31;
+          acc = (acc << l) | (e >>> 5);
           nb += l;
-          while (nb >= 8) buf[o++] = acc >>> (nb -= 8);
           run = a2 - a1;
         }
+        view.setInt32(o, acc << (32 - nb));
+        o += nb >>> 3;
+        nb &= 7;
         a0 = a2;
         ia += 2;
         if (a0 >= width) break;
