@@ -109,7 +109,7 @@ export class LineDecoder implements DecodeCounters {
   private rowWords: RowWords;
   /**
    * Where the row being decoded is painted (both row decoders toggle a mark at each change as
-   * they find it, see WORD_MARKS; sparse 2-D and MR rows are painted from their changes). It
+   * they find it, see WORD_MARKS; sparse MR and MMR rows are painted from their changes). It
    * becomes `row` only once the row decodes cleanly, so a bad row leaves the repair source
    * untouched.
    */
@@ -163,7 +163,7 @@ export class LineDecoder implements DecodeCounters {
     this.marksOnly = scheme === 'mh' && WORD_MARKS;
     this.buf = new Uint8Array(4096 + PAD_BYTES);
     this.view = new DataView(this.buf.buffer);
-    // Two spare slots: decode2D reads ref[ib + 2] with ib up to two past the sentinels.
+    // Two spare slots: decode2D reads ref[ib + 2] with ib as far as the last sentinel.
     this.cur = new Int32Array(changesCapacity(width) + 2);
     this.ref = new Int32Array(changesCapacity(width) + 2).fill(width);
     this.rowWords = rowWordsFor(width);
