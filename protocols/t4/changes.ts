@@ -12,30 +12,24 @@ export function changesCapacity(width: number): number {
   return ((width + 7) & ~7) + SENTINELS + 1;
 }
 
-/** Uint32Array words hold bytes low-address first on this machine (every current Node target). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
 /**
  * Write the changing elements of the packed row at data[off..] into `out`; returns their count.
  * The row is read 32 pixels at a time as a big-endian word v (first pixel in bit 31): bit k of
  * `v ^ (v >>> 1 | previous pixel << 31)` is set where pixel 31-k differs from its left
- * neighbour, so one word of one colour costs one test and a busy word one clz32 per change.
- * `words` is an Int32Array over data's whole buffer when the caller has one (see wordsOver);
- * rows that start on a 4-byte boundary are then read a word per load, others a byte per load.
+ * neighbour, so a word of one colour costs one test and a busy word one clz32 per change.
+ * `view` is a DataView over data's whole buffer (viewOver), made once per buffer by the caller;
+ * its big-endian reads take any alignment. Without it the words are put together from bytes.
  */
-export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array, words?: Int32Array): number {
+export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array, view?: DataView): number {
   const rowBytes = (width + 7) >>> 3;
   const fullWords = rowBytes >>> 2;
-  const start = data.byteOffset + off;
   let n = 0;
   let prev = 0;
-  if (words !== undefined && (start & 3) === 0) {
-    const w0 = start >>> 2;
-    for (let j = 0; j < fullWords; j++) {
-      const x = words[w0 + j]!;
+  if (view !== undefined) {
+    for (let j = 0, i = data.byteOffset + off; j < fullWords; j++, i += 4) {
+      const v = view.getInt32(i);
       // All white after a white pixel, or all black after a black one: no change here.
-      if (x === -prev) continue;
-      const v = (x << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+      if (v === -prev) continue;
       let t = v ^ ((v >>> 1) | (prev << 31));
       prev = v & 1;
       const base = j << 5;
@@ -84,13 +78,9 @@ export function findChanges(data: Uint8Array, off: number, width: number, out: I
   return n;
 }
 
-/**
- * The `words` argument of findChanges for rows of `data`: an Int32Array over its buffer's
- * whole words, or undefined where words are not little-endian (findChanges then reads bytes).
- */
-export function wordsOver(data: Uint8Array): Int32Array | undefined {
-  if (!LITTLE_ENDIAN) return undefined;
-  return new Int32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
+/** The `view` argument of findChanges for rows of `data`. */
+export function viewOver(data: Uint8Array): DataView {
+  return new DataView(data.buffer);
 }
 
 /**
@@ -152,6 +142,9 @@ function renderSpans(changes: Int32Array, n: number, width: number, data: Uint8A
     }
   }
 }
+
+/** Uint32Array words hold bytes low-address first on this machine (every current Node target). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * A row buffer that `paintMarkedRow` can paint 32 bits at a time: `row` (rowBytes long, what

@@ -3,7 +3,7 @@
  * out through `drain()` as they complete, so a T.30 sender can stream a page while it is coded.
  */
 import { BitWriter } from './bit-writer.ts';
-import { changesCapacity, findChanges, wordsOver } from './changes.ts';
+import { changesCapacity, findChanges, viewOver } from './changes.ts';
 import { RUN_ENTRY } from './encode-tables.ts';
 import {
   EOL_BITS,
@@ -39,10 +39,10 @@ export class LineEncoder {
   /** bit position where the current line's EOL started, for minBitsPerLine */
   private lineStartBit = -1;
   private finished = false;
-  /** An Int32Array over the last rows' buffer, for findChanges; remade when the buffer changes. */
+  /** A DataView over the last rows' buffer, for findChanges; remade when the buffer changes. */
   private wordsOf: ArrayBufferLike | undefined;
   private wordsLength = 0;
-  private words: Int32Array | undefined;
+  private rowView: DataView | undefined;
 
   constructor(width: number, opts: EncodeOptions) {
     if (!Number.isInteger(width) || width < 1 || width > MAX_WIDTH) {
@@ -117,9 +117,9 @@ export class LineEncoder {
     if (buffer !== this.wordsOf || this.wordsLength !== buffer.byteLength) {
       this.wordsOf = buffer;
       this.wordsLength = buffer.byteLength;
-      this.words = wordsOver(data);
+      this.rowView = viewOver(data);
     }
-    const n = findChanges(data, off, this.width, this.cur, this.words);
+    const n = findChanges(data, off, this.width, this.cur, this.rowView);
     if (oneD) this.code1D(n);
     else this.code2D();
     if (this.byteAlignRows) w.alignToByte();

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Bitmap, EncodeOptions } from '../../../../protocols/t4/index.ts';
 import { LineEncoder, encodePage } from '../../../../protocols/t4/index.ts';
-import { changesCapacity, findChanges, wordsOver } from '../../../../protocols/t4/changes.ts';
+import { changesCapacity, findChanges, viewOver } from '../../../../protocols/t4/changes.ts';
 import { HORIZONTAL, PASS, VERTICAL_BITS, VERTICAL_CODE, runCodeList } from '../../../../protocols/t4/tables.ts';
 import { rng, textPage } from './pages.ts';
 
@@ -206,7 +206,7 @@ describe('encoder = the T.4 / T.6 definitions, bit for bit', () => {
       const b: Bitmap = { width, height: 1, rowBytes, data: row };
       const expected: number[] = [];
       for (let x = nextChange(b, 0, -1); x < width; x = nextChange(b, 0, x)) expected.push(x);
-      for (const words of [wordsOver(row), undefined]) {
+      for (const words of [viewOver(row), undefined]) {
         const out = new Int32Array(changesCapacity(width)).fill(-7);
         const n = findChanges(row, 0, width, out, words);
         assert.deepEqual([...out.subarray(0, n)], expected, `width ${width} shift ${shift}`);
