@@ -215,7 +215,8 @@ export class LineEncoder {
 
   /**
    * T.4 4.2.1.3 coding procedure, figure 7/T.4. The lists end in copies of the width
-   * (SENTINELS), so a1, a2, b1 and b2 are read without bounds tests: a1 = width ends the row.
+   * (SENTINELS and one more, see findChanges), so a1, a2, b1 and b2 are read without bounds
+   * tests: a1 = width ends the row.
    */
   private code2D(): void {
     const w = this.w;
@@ -323,8 +324,8 @@ export class LineEncoder {
         ia += 2;
         if (a0 >= width) break;
       }
-      // Search for the new b1 from ref[ib - 1]: changes left of it, of b1's colour, were at or
-      // left of a0 before this code, so all changes left of it are now.
+      // Search for the new b1 from ref[ib - 1]: ref[ib - 2], of b1's colour but left of b1, was
+      // at or left of a0 before this code, so every change left of ref[ib - 1] still is.
       let q = ib > 0 ? ib - 1 : 0;
       while (ref[q]! <= a0) q++;
       ib = q + ((q ^ ia) & 1);
