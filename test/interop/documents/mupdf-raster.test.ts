@@ -411,3 +411,27 @@ test('past its address-space limit the helper answers DOC_TOO_LARGE for that pag
   assert.equal(h.started, 1, 'the same helper answered both');
   await h.close('mem');
 });
+
+test('many pages asked at once: each answer is its own page, through the shared file or, past its slots, the pipe', opts, async () => {
+  const pages = 20;
+  const bytes = readFileSync(textPdf('mupdf-many.pdf', pages));
+  const one = newHelper();
+  const opened = await one.open('many', bytes, 30_000);
+  // One at a time: every reply read before the next request is made.
+  const alone: Uint8Array[] = [];
+  for (let i = 0; i < pages; i++) alone.push(await draw(one, 'many', opened.sizes[i]!, i, a4g, 'mono'));
+  // All at once on a fresh helper: more requests in flight than the shared file has slots.
+  const busy = newHelper();
+  await busy.open('many', bytes, 30_000);
+  const together = await Promise.all(Array.from({ length: pages }, (_, i) => draw(busy, 'many', opened.sizes[i]!, i, a4g, i % 3 === 0 ? 'gray' : 'mono')));
+  for (let i = 0; i < pages; i++) {
+    if (i % 3 === 0) {
+      const gray = { width: a4g.widthPx, height: a4g.heightPx, data: together[i]! };
+      assert.deepEqual(threshold(gray, 128).data, alone[i], `page ${i + 1} (gray)`);
+    } else {
+      assert.deepEqual(together[i], alone[i], `page ${i + 1}`);
+    }
+  }
+  // The pages differ from each other, so a page answered with another's bits would show.
+  assert.notDeepEqual(alone[0], alone[1]);
+});

@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
+import { closeSync, constants, accessSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { DocumentError } from '../../errors.ts';
 import type { Affine, PdfPageSize } from './matrix.ts';
@@ -52,6 +55,8 @@ interface Job {
   readonly timeoutMs: number;
   /** For error details: the 1-based page, when drawing one. */
   readonly page?: number;
+  /** The slot of the shared file its page bits are written to, when it got one. */
+  slot?: number;
   /** A reply came: the header line, and the payload for page replies. */
   readonly settle: (line: string, payload: Uint8Array | undefined) => void;
   readonly fail: (err: unknown) => void;
@@ -63,6 +68,17 @@ type HelperProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
 /** Requests are retried on a fresh helper at most this often (a document that kills every helper fails). */
 const maxRetries = 2;
+
+/**
+ * Page bits come back through a file shared with the helper (see pdf-raster.c): one read of
+ * half a megabyte instead of a pipe's dozen. Each page request in flight has a slot of its
+ * own, the largest page the helper draws (64 Mi pixels of gray) apart; the file is sparse,
+ * so only pages written take memory. A slot is free again once its reply is read, which
+ * happens as the reply line arrives, so the helper never overwrites an unread page. With
+ * every slot taken, a request gets its bits on the pipe as before.
+ */
+const slots = 8;
+const slotBytes = 64 * 1024 * 1024;
 
 export class PdfRasterHelper {
   private proc: HelperProcess | undefined;
@@ -82,6 +98,9 @@ export class PdfRasterHelper {
   private readonly docs = new Map<string, Uint8Array>();
   private readonly inHelper = new Set<string>();
   private disposed = false;
+  /** The current helper's shared file (unlinked at once: nothing is left behind), and its slots in use. */
+  private outFd: number | undefined;
+  private readonly slotInUse: boolean[] = new Array<boolean>(slots).fill(false);
   /** Helpers started so far (tests watch restarts). */
   started = 0;
   /** Pages drawn and the helper's own CPU time for them, as it reports it (the benchmark reads it). */
@@ -169,6 +188,7 @@ export class PdfRasterHelper {
     this.clearTimer();
     this.proc?.kill('SIGKILL');
     this.proc = undefined;
+    this.closeOutFile();
     for (const job of pending) job.fail(new Error('PDF helper closed'));
   }
 
@@ -206,18 +226,31 @@ export class PdfRasterHelper {
       return;
     }
     const proc = this.proc ?? this.spawn();
+    let line = job.line;
+    job.slot = undefined;
+    if (job.kind === 'page' && this.outFd !== undefined) {
+      const slot = this.slotInUse.indexOf(false);
+      if (slot >= 0) {
+        this.slotInUse[slot] = true;
+        job.slot = slot;
+        line = `${line.slice(0, -1)} ${slot * slotBytes}\n`;
+      }
+    }
     this.queue.push(job);
     if (this.queue.length === 1) {
       this.armTimer();
       setRef(proc, true);
     }
-    proc.stdin.write(job.line);
+    proc.stdin.write(line);
     if (job.payload !== undefined && job.payload.length > 0) proc.stdin.write(job.payload);
   }
 
   private spawn(): HelperProcess {
     const args = this.options.maxMemoryMb === undefined ? [] : ['--max-memory-mb', String(this.options.maxMemoryMb)];
-    const proc = spawn(this.options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.outFd = openOutFile();
+    if (this.outFd !== undefined) args.push('--out-fd', '3');
+    const stdio = this.outFd === undefined ? ['pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', this.outFd];
+    const proc = spawn(this.options.binary, args, { stdio: stdio as ['pipe', 'pipe', 'pipe'] }) as HelperProcess;
     this.proc = proc;
     this.started++;
     this.timedOut = false;
@@ -278,6 +311,17 @@ export class PdfRasterHelper {
         // A page's bytes in a buffer of their own: the page worker transfers it to the main thread.
         const n = Number(size[1]);
         const buf = Buffer.allocUnsafeSlow(n);
+        if (head.slot !== undefined && this.outFd !== undefined) {
+          if (!readExactly(this.outFd, buf, head.slot * slotBytes)) {
+            // The helper said it wrote what is not there: as out of step as a bad reply.
+            this.outOfStep = `${line} (the shared file is shorter)`;
+            this.proc?.kill('SIGKILL');
+            return;
+          }
+          this.slotInUse[head.slot] = false;
+          this.answered(line, new Uint8Array(buf.buffer, buf.byteOffset, n));
+          continue;
+        }
         this.payload = new Uint8Array(buf.buffer, buf.byteOffset, n);
         this.payloadFilled = 0;
         this.payloadLine = line;
@@ -298,6 +342,8 @@ export class PdfRasterHelper {
 
   private answered(line: string, payload: Uint8Array | undefined): void {
     const job = this.queue.shift();
+    // An error reply to a page leaves its slot unwritten: free it all the same.
+    if (job?.slot !== undefined) this.slotInUse[job.slot] = false;
     this.clearTimer();
     if (this.queue.length > 0) this.armTimer();
     else if (this.proc !== undefined) setRef(this.proc, false);
@@ -313,6 +359,7 @@ export class PdfRasterHelper {
     this.queue = [];
     this.proc = undefined;
     this.clearTimer();
+    this.closeOutFile();
     this.inHelper.clear();
     const [head, ...rest] = jobs;
     if (head !== undefined) {
@@ -325,6 +372,12 @@ export class PdfRasterHelper {
       if (job.retry !== undefined) job.retry();
       else job.fail(new DocumentError('DOC_CORRUPT', { format: 'pdf', reason: 'PDF renderer crashed' }));
     }
+  }
+
+  private closeOutFile(): void {
+    if (this.outFd !== undefined) closeSync(this.outFd);
+    this.outFd = undefined;
+    this.slotInUse.fill(false);
   }
 
   private armTimer(): void {
@@ -354,6 +407,36 @@ function setRef(proc: HelperProcess, on: boolean): void {
     (proc.stderr as unknown as { unref(): void }).unref();
     (proc.stdin as unknown as { unref?(): void }).unref?.();
   }
+}
+
+/**
+ * A fresh file for a helper's page bits, in shared memory when the machine has it (/dev/shm:
+ * no disk), already unlinked: the helper and we hold it open and it vanishes with us.
+ * Undefined when no directory takes it: the pages then come on the pipe.
+ */
+function openOutFile(): number | undefined {
+  for (const dir of ['/dev/shm', tmpdir()]) {
+    try {
+      accessSync(dir, constants.W_OK);
+      const path = join(dir, `faxgate-pdf-raster-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      const fd = openSync(path, 'wx+', 0o600);
+      unlinkSync(path);
+      return fd;
+    } catch {
+      // The next place, or the pipe.
+    }
+  }
+  return undefined;
+}
+
+/** Fills `buf` from the file at `position`; false when the file ends first. */
+function readExactly(fd: number, buf: Buffer, position: number): boolean {
+  for (let done = 0; done < buf.length; ) {
+    const n = readSync(fd, buf, done, buf.length - done, position + done);
+    if (n === 0) return false;
+    done += n;
+  }
+  return true;
 }
 
 function parseOpened(line: string): OpenedPdf {
