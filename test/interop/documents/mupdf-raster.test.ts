@@ -435,3 +435,21 @@ test('many pages asked at once: each answer is its own page, through the shared 
   // The pages differ from each other, so a page answered with another's bits would show.
   assert.notDeepEqual(alone[0], alone[1]);
 });
+
+test('each page starts on white paper: nothing of the page before shows, whatever the modes', opts, async () => {
+  const bytes = grayPdf();
+  const fresh = async (i: number, mode: DrawRequest['mode']): Promise<Uint8Array> => {
+    const h = newHelper();
+    const o = await h.open('g', bytes, 30_000);
+    const page = await draw(h, 'g', o.sizes[i]!, i, a4g, mode);
+    h.dispose();
+    return page;
+  };
+  const h = newHelper();
+  const o = await h.open('g', bytes, 30_000);
+  // Page 0 (portrait) then page 1 (landscape, turned): their ink lies in different places.
+  for (const [first, second] of [['halftone', 'halftone'], ['mono', 'halftone'], ['halftone', 'mono'], ['gray', 'mono']] as const) {
+    await draw(h, 'g', o.sizes[0]!, 0, a4g, first);
+    assert.deepEqual(await draw(h, 'g', o.sizes[1]!, 1, a4g, second), await fresh(1, second), `${second} after ${first}`);
+  }
+});
