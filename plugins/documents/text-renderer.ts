@@ -1,15 +1,15 @@
 import { DocumentError } from './errors.ts';
 import { layoutSurface } from './raster/geometry.ts';
 import type { DocumentRenderer, OpenedDocument, RenderEnv, SniffedInput } from './renderer.ts';
-import { TextRenderError, decodeText, drawTextPage, layoutText, resolveFont, textThreshold } from './text/index.ts';
+import { TextRenderError, decodeText, layoutText, placeTextPage, resolveFont, textThreshold } from './text/index.ts';
 import type { FontSize, TextRenderOptions } from './text/index.ts';
 import { glyphCache } from './text/glyphs.ts';
 import type { FaxPageResult, FinishSpec } from './worker/protocol.ts';
 
 /**
  * Plain text with our own layout (text/): laid out once at open, so the page count is known,
- * then each page drawn when asked for (glyphs blitted here, where the glyph cache is); the
- * worker turns and thresholds it, adds the header and codes it.
+ * then each page placed when asked for (glyph tiles and anchors, here where the glyph cache
+ * is); the worker draws, turns and thresholds it, adds the header and codes it.
  */
 export const textRenderer: DocumentRenderer = {
   kind: 'text',
@@ -34,10 +34,11 @@ export const textRenderer: DocumentRenderer = {
       return {
         pageCount: Math.max(1, layout.pages.length),
         page: async (index: number, finish: FinishSpec): Promise<FaxPageResult> => {
-          const gray = await drawTextPage(layout.pages[index] ?? [], layout, surface, cache);
-          // Turning and thresholding a fine page is 10-50 ms of pixel work: the worker's, not the event loop's.
-          const req = { op: 'gray', gray, x: 0, y: 0, turn: surface.rotation === 90, threshold: textThreshold(options.resolution), finish } as const;
-          return env.pool.call<FaxPageResult>(env.pool.leastBusy(), req, [gray.data.buffer as ArrayBuffer]);
+          // Drawing a dense page (~100 ms), turning and thresholding it are the worker's pixel
+          // work, not the event loop's: only where each glyph goes is worked out here.
+          const placed = await placeTextPage(layout.pages[index] ?? [], layout, surface, cache);
+          const req = { op: 'text', placed, width: surface.widthPx, height: surface.heightPx, turn: surface.rotation === 90, threshold: textThreshold(options.resolution), finish } as const;
+          return env.pool.call<FaxPageResult>(env.pool.leastBusy(), req, [placed.marks.buffer as ArrayBuffer]);
         },
         close: async () => undefined,
       };

@@ -1,4 +1,5 @@
-export { renderText, drawTextPage, textThreshold } from './render.ts';
+export { renderText, drawTextPage, drawPlacedText, placeTextPage, textThreshold } from './render.ts';
+export type { PlacedText } from './render.ts';
 export { layoutText } from './layout.ts';
 export type { Cell, Line, TextLayout, LayoutOptions } from './layout.ts';
 export { textGrid, marginMm } from './grid.ts';

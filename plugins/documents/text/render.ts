@@ -12,7 +12,7 @@ import { toFaxPage } from '../raster/bilevel.ts';
 import type { Bitmap, Gray, LayoutSurface, Resolution } from '../raster/types.ts';
 import { decodeText } from './charset.ts';
 import { resolveFont } from './fonts.ts';
-import type { GlyphCache } from './glyphs.ts';
+import type { GlyphCache, GlyphTile } from './glyphs.ts';
 import { ascentEm, blitTile, glyphCache } from './glyphs.ts';
 import type { Line, TextLayout } from './layout.ts';
 import { layoutText } from './layout.ts';
@@ -47,28 +47,53 @@ export async function* renderText(bytes: Uint8Array, options: TextRenderOptions)
   }
 }
 
-/** One laid-out page as gray on its layout surface (not rotated). */
-export async function drawTextPage(
-  lines: readonly Line[],
-  layout: TextLayout,
-  surface: LayoutSurface,
-  cache: GlyphCache,
-): Promise<Gray> {
+/**
+ * A laid-out page as glyph placements: the page's distinct tiles and, per glyph, its tile's
+ * index and anchor (x, y) in surface pixels. Cheap to compute where the layout and the glyph
+ * cache live (the main thread); the pixels are drawn from it in a page worker (`drawPlacedText`),
+ * since blitting a dense page is tens of milliseconds.
+ */
+export interface PlacedText {
+  readonly tiles: readonly GlyphTile[];
+  /** Triples: tile index, anchor x, anchor y. */
+  readonly marks: Int32Array;
+}
+
+export async function placeTextPage(lines: readonly Line[], layout: TextLayout, surface: LayoutSurface, cache: GlyphCache): Promise<PlacedText> {
   await cache.prepare(charsOf(lines));
-  const gray: Gray = { width: surface.widthPx, height: surface.heightPx, data: new Uint8Array(surface.widthPx * surface.heightPx).fill(255) };
   const g = layout.grid;
   const mmPerUnit = g.areaWidthMm / g.lineUnits;
   const baselineOffsetMm = (g.linePitchMm - g.emMm) / 2 + ascentEm * g.emMm;
+  const tiles: GlyphTile[] = [];
+  const index = new Map<GlyphTile, number>();
+  const marks: number[] = [];
   lines.forEach((line, row) => {
     const ay = Math.round((g.topMm + row * g.linePitchMm + baselineOffsetMm) * surface.pxPerMmY);
     for (const cell of line.cells) {
       const tile = cache.tile(cell.char);
       if (tile === undefined) continue;
-      const ax = Math.round((g.leftMm + (cell.start + cell.units / 2) * mmPerUnit) * surface.pxPerMmX);
-      blitTile(gray, tile, ax, ay);
+      let i = index.get(tile);
+      if (i === undefined) {
+        i = tiles.push(tile) - 1;
+        index.set(tile, i);
+      }
+      marks.push(i, Math.round((g.leftMm + (cell.start + cell.units / 2) * mmPerUnit) * surface.pxPerMmX), ay);
     }
   });
+  return { tiles, marks: Int32Array.from(marks) };
+}
+
+/** The placed glyphs drawn on a white surface of the given size (not rotated). */
+export function drawPlacedText(width: number, height: number, placed: PlacedText): Gray {
+  const gray: Gray = { width, height, data: new Uint8Array(width * height).fill(255) };
+  const { tiles, marks } = placed;
+  for (let k = 0; k + 2 < marks.length; k += 3) blitTile(gray, tiles[marks[k]!]!, marks[k + 1]!, marks[k + 2]!);
   return gray;
+}
+
+/** One laid-out page as gray on its layout surface (not rotated). */
+export async function drawTextPage(lines: readonly Line[], layout: TextLayout, surface: LayoutSurface, cache: GlyphCache): Promise<Gray> {
+  return drawPlacedText(surface.widthPx, surface.heightPx, await placeTextPage(lines, layout, surface, cache));
 }
 
 function* charsOf(lines: readonly Line[]): Iterable<string> {

@@ -5,6 +5,7 @@ import { placeContent } from '../place.ts';
 import { GrayTarget, PdfiumDocument } from '../pdf/pdfium.ts';
 import type { Bitmap, Gray } from '../raster/types.ts';
 import { rotateGrayCcw, toBilevel } from '../raster/bilevel.ts';
+import { drawPlacedText } from '../text/render.ts';
 import { finishBitmap } from './finish.ts';
 import { MupdfPages } from './mupdf-pages.ts';
 import type { FaxPageResult, PdfOpened, SerializedError, WorkerRequest, WorkerResponse } from './protocol.ts';
@@ -76,9 +77,12 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       const gray: Gray = { width: g.widthPx, height: g.heightPx, data: t.pixels() };
       return done(await finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
     }
-    case 'gray': {
+    case 'gray':
+    case 'text': {
       const g = req.finish.geometry;
-      const page = blit(req.turn === true ? rotateGrayCcw(req.gray) : req.gray, req.x, req.y, g.widthPx, g.heightPx);
+      const gray = req.op === 'gray' ? req.gray : drawPlacedText(req.width, req.height, req.placed);
+      const [x, y] = req.op === 'gray' ? [req.x, req.y] : [0, 0];
+      const page = blit(req.turn === true ? rotateGrayCcw(gray) : gray, x, y, g.widthPx, g.heightPx);
       const bits = req.threshold === undefined ? toBilevel(page, req.finish.quality) : toBilevel(page, 'mono', { threshold: req.threshold });
       return done(await finishBitmap(bits, req.finish), false);
     }

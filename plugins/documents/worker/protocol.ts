@@ -2,6 +2,7 @@ import type { DocumentErrorCode } from '../errors.ts';
 import type { ErrorDetails } from '../../../core/errors.ts';
 import type { PdfEngine } from '../pdf/mupdf/engine.ts';
 import type { Bitmap, Gray, PageGeometry, Quality } from '../raster/types.ts';
+import type { PlacedText } from '../text/render.ts';
 
 /**
  * Messages between the render pipeline and its page workers. Everything that costs CPU per
@@ -49,6 +50,19 @@ export type WorkerRequest =
       readonly y: number;
       readonly turn?: boolean;
       readonly threshold?: number;
+      readonly finish: FinishSpec;
+    }
+  /**
+   * A plain-text page as glyph placements on its layout surface (width x height, the fax
+   * page's size once turned when `turn`): drawn, turned and thresholded here.
+   */
+  | {
+      readonly op: 'text';
+      readonly placed: PlacedText;
+      readonly width: number;
+      readonly height: number;
+      readonly turn: boolean;
+      readonly threshold: number;
       readonly finish: FinishSpec;
     }
   /** A finished bilevel page (plain text, fax TIFF pass-through): header and coding only. */
