@@ -217,8 +217,8 @@ async function stages(): Promise<Record<'clear' | 'pdfium' | 'mono' | 'halftone'
 /**
  * The same for MuPDF: one helper drawing for this thread, page after page (no overlap). The
  * helper reports its CPU for drawing (clear, load, draw) and for threshold or diffusion; the
- * rest of its CPU is the protocol and writing the pipe; this thread's CPU while it waits is
- * reading the pipe; MMR as above.
+ * rest of its CPU is the protocol and writing the page to the shared file; this thread's CPU
+ * while it waits is receiving the reply and reading the page; MMR as above.
  */
 async function mupdfStages(): Promise<Record<'draw' | 'mono' | 'halftone' | 'helperPipe' | 'receive' | 'mmr', number>> {
   const g = pageGeometry({ paper: 'A4', orientation: 'portrait', resolution: 'fine' });
@@ -266,7 +266,7 @@ console.log(`  where a mono page's CPU goes with PDFium (one thread, ms/page): P
 if (engines.includes('mupdf')) {
   const mu = await mupdfStages();
   console.log(
-    `  where a mono page's CPU goes with MuPDF (ms/page): helper draw ${mu.draw.toFixed(1)}, threshold ${mu.mono.toFixed(1)} (diffusion ${mu.halftone.toFixed(1)}), helper protocol+pipe ${mu.helperPipe.toFixed(1)}, reading the pipe ${mu.receive.toFixed(1)}, MMR ${mu.mmr.toFixed(1)}; sum ${(mu.draw + mu.mono + mu.helperPipe + mu.receive + mu.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`,
+    `  where a mono page's CPU goes with MuPDF (ms/page): helper draw ${mu.draw.toFixed(1)}, threshold ${mu.mono.toFixed(1)} (diffusion ${mu.halftone.toFixed(1)}), helper protocol+write ${mu.helperPipe.toFixed(1)}, receiving ${mu.receive.toFixed(1)}, MMR ${mu.mmr.toFixed(1)}; sum ${(mu.draw + mu.mono + mu.helperPipe + mu.receive + mu.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`,
   );
 }
 rmSync(work, { recursive: true, force: true });
