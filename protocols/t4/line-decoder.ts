@@ -104,6 +104,15 @@ export class LineDecoder implements DecodeCounters {
 
   private cur: Int32Array;
   private ref: Int32Array;
+  /**
+   * Both change lists in one array (cur and ref are views of its two halves), so decode2D's
+   * loop indexes one typed array for both: V8 checks and reloads each array's map, length and
+   * data pointer at every access there. Each half is preceded by a -1 slot (see decode2D).
+   */
+  private readonly changes: Int32Array;
+  /** where ref and cur start in `changes` */
+  private refBase: number;
+  private curBase: number;
   /** last emitted row: the repair source */
   private row: Uint8Array;
   private rowWords: RowWords;
@@ -163,9 +172,14 @@ export class LineDecoder implements DecodeCounters {
     this.marksOnly = scheme === 'mh' && WORD_MARKS;
     this.buf = new Uint8Array(4096 + PAD_BYTES);
     this.view = new DataView(this.buf.buffer);
-    // Two spare slots: decode2D reads ref[ib + 2] with ib as far as the last sentinel.
-    this.cur = new Int32Array(changesCapacity(width) + 2);
-    this.ref = new Int32Array(changesCapacity(width) + 2).fill(width);
+    // Two spare slots: decode2D reads ref[ib + 2] with ib as far as the last sentinel. Each
+    // half starts at an even index after a -1 slot.
+    const half = (changesCapacity(width) + 3) & ~1;
+    this.changes = new Int32Array(2 * half + 4).fill(-1);
+    this.refBase = 2;
+    this.curBase = half + 4;
+    this.ref = this.changes.subarray(this.refBase, this.refBase + half).fill(width);
+    this.cur = this.changes.subarray(this.curBase, this.curBase + half);
     this.rowWords = rowWordsFor(width);
     this.nextWords = rowWordsFor(width);
     this.row = this.rowWords.row;
@@ -352,6 +366,9 @@ export class LineDecoder implements DecodeCounters {
     const t = this.ref;
     this.ref = this.cur;
     this.cur = t;
+    const b = this.refBase;
+    this.refBase = this.curBase;
+    this.curBase = b;
     this.refCount = n;
     this.hasRow = true;
     this.badRun = 0;
@@ -661,20 +678,23 @@ export class LineDecoder implements DecodeCounters {
   private decode2D(): number {
     const view = this.view;
     const width = this.width;
-    const cur = this.cur;
-    const ref = this.ref;
+    // ref and cur as indexes into one array (see `changes`): ib and c below are absolute.
+    const chg = this.changes;
+    const base = this.curBase;
     const vpairs = VV_DECODE;
     const hpairs = H_PAIR_DECODE;
     // One live value for the input: each code peeks 32 bits at its own position (at least 25
     // of them valid), so there is no window to refill and no refill branch to mispredict.
     let pos = this.pos;
     let a0 = -1;
-    let n = 0; // changes so far; its parity is the colour of a0
+    // Where the next change goes: c - base changes so far, whose parity (base is even) is
+    // the colour of a0.
+    let c = base;
     // b1's index in ref: the first change right of a0 whose colour is opposite to a0's, i.e.
-    // the first index with n's parity holding a value > a0. Every earlier index of that parity
+    // the first index with c's parity holding a value > a0. Every earlier index of that parity
     // holds a value <= a0, so the search steps two at a time and never goes back past b1.
-    let ib = 0;
-    let b1 = ref[0]!;
+    let ib = this.refBase;
+    let b1 = chg[ib]!;
     // Changes are marked into the row's words as found, as in decode1D; a cancelled change
     // toggles its mark back. A plain `^=` on its word, as there: holding the word in locals
     // measured 10-13% slower in this loop, which already keeps many values live.
@@ -690,7 +710,7 @@ export class LineDecoder implements DecodeCounters {
         // copies b1, and the next b1 is the change after it, with no search.
         while (b1 <= a0) {
           ib = (ib + 2) | 0;
-          b1 = ref[ib]!;
+          b1 = chg[ib]!;
         }
         for (let k = Math.clz32(~bits); k > 0; k--) {
           pos = (pos + 1) | 0;
@@ -699,12 +719,12 @@ export class LineDecoder implements DecodeCounters {
             a0 = width;
             break rows;
           }
-          cur[n] = b1;
-          n = (n + 1) | 0;
+          chg[c] = b1;
+          c = (c + 1) | 0;
           marks[b1 >>> 5]! ^= 1 << ((b1 ^ 7) & 31);
           a0 = b1;
           ib = (ib + 1) | 0;
-          b1 = ref[ib]!;
+          b1 = chg[ib]!;
         }
         continue;
       }
@@ -713,7 +733,7 @@ export class LineDecoder implements DecodeCounters {
       const mode = (e >>> 4) & 15;
       while (b1 <= a0) {
         ib = (ib + 2) | 0;
-        b1 = ref[ib]!;
+        b1 = chg[ib]!;
       }
       if (mode < Table.Horizontal) {
         const a1 = (b1 + mode - 4) | 0;
@@ -723,25 +743,26 @@ export class LineDecoder implements DecodeCounters {
             a0 = width;
             break;
           }
-          cur[n] = a1;
-          n = (n + 1) | 0;
+          chg[c] = a1;
+          c = (c + 1) | 0;
         } else if (a1 === a0 && a1 >= 0) {
           // a1 on a0: legal only where a0 is not itself a change; a repeated change cancels.
-          if (n > 0 && cur[n - 1] === a1) n--;
-          else cur[n++] = a1;
+          if (c > base && chg[c - 1] === a1) c--;
+          else chg[c++] = a1;
         } else {
           break;
         }
         marks[a1 >>> 5]! ^= 1 << ((a1 ^ 7) & 31);
         a0 = a1;
-        // n's parity flipped. After V0/VR (mode >= 4), b1 <= a0: the next b1 is past it.
-        // After VL the change before b1 may still lie right of a0; before index 0, start at
-        // index 1 (the abs). No branch: VL and VR alternate unpredictably in halftones.
-        ib = Math.abs((ib + ((mode >>> 2) << 1) - 1) | 0);
+        // c's parity flipped. After V0/VR (mode >= 4), b1 <= a0: the next b1 is past it.
+        // After VL the change before b1 may still lie right of a0; before ref's first change
+        // is the -1 slot, which the step below passes (a0 >= 0) for ref's second. No branch:
+        // VL and VR alternate unpredictably in halftones.
+        ib = (ib + ((mode >>> 2) << 1) - 1) | 0;
         // One step of the b1 search without a branch (whether it is needed is a coin toss in
         // halftones); the loop above takes any further step.
-        b1 = ref[ib]!;
-        const next = ref[ib + 2]!;
+        b1 = chg[ib]!;
+        const next = chg[ib + 2]!;
         const keep = (a0 - b1) >> 31;
         b1 = (b1 & keep) | (next & ~keep);
         ib = (ib + (2 & ~keep)) | 0;
@@ -751,7 +772,7 @@ export class LineDecoder implements DecodeCounters {
         const mode2 = e >>> 12;
         while (b1 <= a0) {
           ib = (ib + 2) | 0;
-          b1 = ref[ib]!;
+          b1 = chg[ib]!;
         }
         const a2 = (b1 + mode2 - 4) | 0;
         if (a2 > a0) {
@@ -760,26 +781,26 @@ export class LineDecoder implements DecodeCounters {
             a0 = width;
             break;
           }
-          cur[n] = a2;
-          n = (n + 1) | 0;
+          chg[c] = a2;
+          c = (c + 1) | 0;
         } else if (a2 === a0 && a2 >= 0) {
-          if (n > 0 && cur[n - 1] === a2) n--;
-          else cur[n++] = a2;
+          if (c > base && chg[c - 1] === a2) c--;
+          else chg[c++] = a2;
         } else {
           break;
         }
         marks[a2 >>> 5]! ^= 1 << ((a2 ^ 7) & 31);
         a0 = a2;
-        ib = Math.abs((ib + ((mode2 >>> 2) << 1) - 1) | 0);
-        b1 = ref[ib]!;
-        const next2 = ref[ib + 2]!;
+        ib = (ib + ((mode2 >>> 2) << 1) - 1) | 0;
+        b1 = chg[ib]!;
+        const next2 = chg[ib + 2]!;
         const keep2 = (a0 - b1) >> 31;
         b1 = (b1 & keep2) | (next2 & ~keep2);
         ib = (ib + (2 & ~keep2)) | 0;
       } else if (mode === Table.Pass) {
-        a0 = ref[ib + 1]!;
+        a0 = chg[ib + 1]!;
         ib += 2;
-        b1 = ref[ib]!;
+        b1 = chg[ib]!;
         if (a0 >= width) break;
       } else if (mode !== Table.Horizontal) {
         this.pos = pos;
@@ -789,14 +810,14 @@ export class LineDecoder implements DecodeCounters {
         // in one lookup when they fit PAIR_PEEK bits (most pairs in text and halftones), else one by one.
         let a1 = a0 < 0 ? 0 : a0;
         let run = 0;
-        const p = hpairs[((n & 1) << 12) | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 20)]!;
+        const p = hpairs[((c & 1) << 12) | ((view.getUint32(pos >>> 3) << (pos & 7)) >>> 20)]!;
         if (p !== 0) {
           pos = (pos + (p >>> 16)) | 0;
           a1 += p & 63;
           run = (p >>> 6) & 63;
         } else {
           // Make-up or long codes: rare enough to keep out of this loop's registers.
-          const first = this.horizontalRuns(pos, n & 1);
+          const first = this.horizontalRuns(pos, c & 1);
           if (first < 0) return -1;
           pos = this.pos;
           a1 += first;
@@ -806,25 +827,25 @@ export class LineDecoder implements DecodeCounters {
         if (a2 > width) break;
         // Every change so far is <= a0, so only a zero run can land on the last one (cancel).
         if (a1 < width) {
-          if (a1 === a0 && n > 0 && cur[n - 1] === a1) n--;
-          else cur[n++] = a1;
+          if (a1 === a0 && c > base && chg[c - 1] === a1) c--;
+          else chg[c++] = a1;
           marks[a1 >>> 5]! ^= 1 << ((a1 ^ 7) & 31);
         }
         if (a2 < width) {
-          if (a2 === a1 && n > 0 && cur[n - 1] === a2) n--;
-          else cur[n++] = a2;
+          if (a2 === a1 && c > base && chg[c - 1] === a2) c--;
+          else chg[c++] = a2;
           marks[a2 >>> 5]! ^= 1 << ((a2 ^ 7) & 31);
         }
         a0 = a2;
         if (a0 === width) break;
-        // Two changes: n has its parity again, and ib is still a lower bound for b1.
+        // Two changes: c has its parity again, and ib is still a lower bound for b1.
       }
     }
     this.pos = pos;
     // Left the loop by a break without reaching the width: an invalid a1 or a2.
     if (a0 !== width) return -1;
-    for (let s = 0; s < SENTINELS; s++) cur[n + s] = width;
-    return n;
+    for (let s = 0; s < SENTINELS; s++) chg[c + s] = width;
+    return c - base;
   }
 
   /**
