@@ -15,7 +15,6 @@ import {
   changesCapacity,
   paintMarkedRow,
   renderRow,
-  rowWordsFor,
   SENTINELS,
   WORD_MARKS,
 } from './changes.ts';
@@ -105,9 +104,10 @@ export class LineDecoder implements DecodeCounters {
   private cur: Int32Array;
   private ref: Int32Array;
   /**
-   * Both change lists in one array (cur and ref are views of its two halves), so decode2D's
-   * loop indexes one typed array for both: V8 checks and reloads each array's map, length and
-   * data pointer at every access there. Each half is preceded by a -1 slot (see decode2D).
+   * Both change lists and both row buffers' words in one array (cur, ref and the RowWords are
+   * views of it), so decode2D's loop indexes one typed array for all three: V8 checks and
+   * reloads each array's map, length and data pointer at every access there. Each change list
+   * is preceded by a -1 slot (see decode2D).
    */
   private readonly changes: Int32Array;
   /** where ref and cur start in `changes` */
@@ -123,6 +123,9 @@ export class LineDecoder implements DecodeCounters {
    * untouched.
    */
   private nextWords: RowWords;
+  /** where nextWords.words and rowWords.words start in `changes` */
+  private nextWordsBase: number;
+  private rowWordsBase: number;
   private hasRow = false;
   /** changes in `ref` */
   private refCount = 0;
@@ -175,14 +178,24 @@ export class LineDecoder implements DecodeCounters {
     // Two spare slots: decode2D reads ref[ib + 2] with ib as far as the last sentinel. Each
     // half starts at an even index after a -1 slot.
     const half = (changesCapacity(width) + 3) & ~1;
-    this.changes = new Int32Array(2 * half + 4).fill(-1);
+    const nWords = (this.rowBytes + 3) >>> 2;
+    const lists = 2 * half + 4;
+    this.changes = new Int32Array(lists + 2 * nWords);
+    this.changes.fill(-1, 0, lists);
     this.refBase = 2;
     this.curBase = half + 4;
     this.ref = this.changes.subarray(this.refBase, this.refBase + half).fill(width);
     this.cur = this.changes.subarray(this.curBase, this.curBase + half);
-    this.rowWords = rowWordsFor(width);
-    this.nextWords = rowWordsFor(width);
+    this.rowWordsBase = lists;
+    this.nextWordsBase = lists + nWords;
+    this.rowWords = this.wordsAt(this.rowWordsBase, nWords);
+    this.nextWords = this.wordsAt(this.nextWordsBase, nWords);
     this.row = this.rowWords.row;
+  }
+
+  private wordsAt(base: number, nWords: number): RowWords {
+    const buffer = this.changes.buffer;
+    return { words: new Int32Array(buffer, base * 4, nWords), row: new Uint8Array(buffer, base * 4, this.rowBytes) };
   }
 
   get lines(): number {
@@ -362,6 +375,9 @@ export class LineDecoder implements DecodeCounters {
     else renderRow(this.cur, n, this.width, next.row, 0);
     this.nextWords = this.rowWords;
     this.rowWords = next;
+    const wb = this.nextWordsBase;
+    this.nextWordsBase = this.rowWordsBase;
+    this.rowWordsBase = wb;
     this.row = next.row;
     const t = this.ref;
     this.ref = this.cur;
@@ -698,8 +714,8 @@ export class LineDecoder implements DecodeCounters {
     // Changes are marked into the row's words as found, as in decode1D; a cancelled change
     // toggles its mark back. A plain `^=` on its word, as there: holding the word in locals
     // measured 10-13% slower in this loop, which already keeps many values live.
-    const marks = this.nextWords.words;
-    marks.fill(0);
+    const mb = this.nextWordsBase;
+    chg.fill(0, mb, mb + this.nextWords.words.length);
     // Arithmetic written `(x + y) | 0` wraps instead of being overflow-checked; every value
     // here is far from 2^31, and V8 then emits plain integer ops in this loop. Each mode's
     // branch leaves the loop itself once a0 reaches the width.
@@ -721,7 +737,7 @@ export class LineDecoder implements DecodeCounters {
           }
           chg[c] = b1;
           c = (c + 1) | 0;
-          marks[b1 >>> 5]! ^= 1 << ((b1 ^ 7) & 31);
+          chg[mb + (b1 >>> 5)]! ^= 1 << ((b1 ^ 7) & 31);
           a0 = b1;
           ib = (ib + 1) | 0;
           b1 = chg[ib]!;
@@ -752,7 +768,7 @@ export class LineDecoder implements DecodeCounters {
         } else {
           break;
         }
-        marks[a1 >>> 5]! ^= 1 << ((a1 ^ 7) & 31);
+        chg[mb + (a1 >>> 5)]! ^= 1 << ((a1 ^ 7) & 31);
         a0 = a1;
         // c's parity flipped. After V0/VR (mode >= 4), b1 <= a0: the next b1 is past it.
         // After VL the change before b1 may still lie right of a0; before ref's first change
@@ -789,7 +805,7 @@ export class LineDecoder implements DecodeCounters {
         } else {
           break;
         }
-        marks[a2 >>> 5]! ^= 1 << ((a2 ^ 7) & 31);
+        chg[mb + (a2 >>> 5)]! ^= 1 << ((a2 ^ 7) & 31);
         a0 = a2;
         ib = (ib + ((mode2 >>> 2) << 1) - 1) | 0;
         b1 = chg[ib]!;
@@ -829,12 +845,12 @@ export class LineDecoder implements DecodeCounters {
         if (a1 < width) {
           if (a1 === a0 && c > base && chg[c - 1] === a1) c--;
           else chg[c++] = a1;
-          marks[a1 >>> 5]! ^= 1 << ((a1 ^ 7) & 31);
+          chg[mb + (a1 >>> 5)]! ^= 1 << ((a1 ^ 7) & 31);
         }
         if (a2 < width) {
           if (a2 === a1 && c > base && chg[c - 1] === a2) c--;
           else chg[c++] = a2;
-          marks[a2 >>> 5]! ^= 1 << ((a2 ^ 7) & 31);
+          chg[mb + (a2 >>> 5)]! ^= 1 << ((a2 ^ 7) & 31);
         }
         a0 = a2;
         if (a0 === width) break;
