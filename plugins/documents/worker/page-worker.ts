@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { encodePage } from '../../../protocols/t4/index.ts';
 import { DocumentError } from '../errors.ts';
@@ -116,6 +118,24 @@ function serialize(err: unknown): SerializedError {
   if (err instanceof DocumentError) return { code: err.code, message: err.message, details: err.details };
   return { code: undefined, message: err instanceof Error ? err.message : String(err), details: {} };
 }
+
+/**
+ * Page work runs a little below the event loop's priority (nice +5 for this thread, and so for
+ * the MuPDF helpers it starts, which inherit it): with more busy page workers and helpers than
+ * cores, the main thread, which paces live T.38 calls and answers SIP and HTTP, would
+ * otherwise wait its turn behind them (the render bench saw 30-90 ms late ticks while the main
+ * thread itself ran under 20 ms). An idle service still gives page work every core. Linux
+ * gives each thread its own nice value, addressed by its thread id.
+ */
+function yieldToEventLoop(): void {
+  try {
+    const tid = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(' ', 1)[0]);
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, Math.min(19, getPriority(tid) + 5));
+  } catch {
+    // Not Linux, or not allowed: page work runs at normal priority.
+  }
+}
+yieldToEventLoop();
 
 const port = parentPort;
 if (port === null) throw new Error('page-worker.ts runs as a worker thread');

@@ -453,3 +453,28 @@ test('each page starts on white paper: nothing of the page before shows, whateve
     assert.deepEqual(await draw(h, 'g', o.sizes[1]!, 1, a4g, second), await fresh(1, second), `${second} after ${first}`);
   }
 });
+
+test('page workers and their MuPDF helpers run below the event loop (nice +5), so a long render never starves it', opts, async () => {
+  const niceOf = (statPath: string): number => Number(readFileSync(statPath, 'utf8').replace(/^.*\) /s, '').split(' ')[16]);
+  const main = niceOf(`/proc/self/task/${process.pid}/stat`);
+  const job = await openDocuments([{ name: 'nice.pdf', bytes: readFileSync(textPdf('mupdf-nice.pdf', 6)) }], { modes: { quality: 'mono' }, shared });
+  let seen = false;
+  try {
+    for await (const page of job.pages()) {
+      if (page.index !== 2) continue;
+      const tasks = readdirSync('/proc/self/task');
+      const lowered = tasks.filter((t) => niceOf(`/proc/self/task/${t}/stat`) === Math.min(19, main + 5));
+      assert.ok(lowered.length >= shared.pool.size, `threads at nice ${main + 5}: ${lowered.length}`);
+      assert.equal(niceOf(`/proc/self/task/${process.pid}/stat`), main, 'the main thread keeps its priority');
+      // The pool's helpers: children of its worker threads (this file's own helpers are the main thread's).
+      const children = tasks.filter((t) => t !== String(process.pid)).flatMap((t) => readFileSync(`/proc/self/task/${t}/children`, 'utf8').trim().split(' ').filter(Boolean));
+      const helpers = children.filter((c) => readFileSync(`/proc/${c}/stat`, 'utf8').includes('(faxgate-pdf-ra'));
+      assert.ok(helpers.length >= 1, 'a MuPDF helper runs');
+      for (const c of helpers) assert.equal(niceOf(`/proc/${c}/stat`), Math.min(19, main + 5), `helper ${c}`);
+      seen = true;
+    }
+  } finally {
+    await job.close();
+  }
+  assert.ok(seen);
+});
