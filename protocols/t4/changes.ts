@@ -18,40 +18,25 @@ export function changesCapacity(width: number): number {
  * `v ^ (v >>> 1 | previous pixel << 31)` is set where pixel 31-k differs from its left
  * neighbour, so a word of one colour costs one test and a busy word one clz32 per change.
  * `view` is a DataView over data's whole buffer (viewOver), made once per buffer by the caller;
- * its big-endian reads take any alignment. Without it the words are put together from bytes.
+ * its big-endian reads take any alignment.
  */
-export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array, view?: DataView): number {
+export function findChanges(data: Uint8Array, off: number, width: number, out: Int32Array, view: DataView): number {
   const rowBytes = (width + 7) >>> 3;
   const fullWords = rowBytes >>> 2;
   let n = 0;
   let prev = 0;
-  if (view !== undefined) {
-    for (let j = 0, i = data.byteOffset + off; j < fullWords; j++, i += 4) {
-      const v = view.getInt32(i);
-      // All white after a white pixel, or all black after a black one: no change here.
-      if (v === -prev) continue;
-      let t = v ^ ((v >>> 1) | (prev << 31));
-      prev = v & 1;
-      const base = j << 5;
-      do {
-        const z = Math.clz32(t);
-        out[n++] = base + z;
-        t ^= 0x80000000 >>> z;
-      } while (t !== 0);
-    }
-  } else {
-    for (let j = 0, i = off; j < fullWords; j++, i += 4) {
-      const v = (data[i]! << 24) | (data[i + 1]! << 16) | (data[i + 2]! << 8) | data[i + 3]!;
-      if (v === -prev) continue;
-      let t = v ^ ((v >>> 1) | (prev << 31));
-      prev = v & 1;
-      const base = j << 5;
-      do {
-        const z = Math.clz32(t);
-        out[n++] = base + z;
-        t ^= 0x80000000 >>> z;
-      } while (t !== 0);
-    }
+  for (let j = 0, i = data.byteOffset + off; j < fullWords; j++, i += 4) {
+    const v = view.getInt32(i);
+    // All white after a white pixel, or all black after a black one: no change here.
+    if (v === -prev) continue;
+    let t = v ^ ((v >>> 1) | (prev << 31));
+    prev = v & 1;
+    const base = j << 5;
+    do {
+      const z = Math.clz32(t);
+      out[n++] = base + z;
+      t ^= 0x80000000 >>> z;
+    } while (t !== 0);
   }
   const tailBytes = rowBytes & 3;
   if (tailBytes !== 0) {

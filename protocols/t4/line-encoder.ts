@@ -40,8 +40,6 @@ export class LineEncoder {
   private lineStartBit = -1;
   private finished = false;
   /** A DataView over the last rows' buffer, for findChanges; remade when the buffer changes. */
-  private wordsOf: ArrayBufferLike | undefined;
-  private wordsLength = 0;
   private rowView: DataView | undefined;
 
   constructor(width: number, opts: EncodeOptions) {
@@ -113,13 +111,9 @@ export class LineEncoder {
     } else if (this.scheme === 'mmr') {
       oneD = false;
     }
-    const buffer = data.buffer;
-    if (buffer !== this.wordsOf || this.wordsLength !== buffer.byteLength) {
-      this.wordsOf = buffer;
-      this.wordsLength = buffer.byteLength;
-      this.rowView = viewOver(data);
-    }
-    const n = findChanges(data, off, this.width, this.cur, this.rowView);
+    let view = this.rowView;
+    if (view === undefined || view.buffer !== data.buffer || view.byteLength !== data.buffer.byteLength) view = this.rowView = viewOver(data);
+    const n = findChanges(data, off, this.width, this.cur, view);
     if (oneD) this.code1D(n);
     else this.code2D();
     if (this.byteAlignRows) w.alignToByte();
