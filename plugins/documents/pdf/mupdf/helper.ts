@@ -119,12 +119,7 @@ export class PdfRasterHelper {
       let tries = 0;
       const start = (): void => {
         this.docs.set(id, bytes);
-        this.inHelper.add(id);
-        this.send({
-          kind: 'open',
-          line: `open ${id} ${bytes.length}\n`,
-          payload: bytes,
-          timeoutMs,
+        this.sendOpen(id, bytes, timeoutMs, {
           settle: (line) => {
             try {
               resolve(parseOpened(line));
@@ -207,17 +202,18 @@ export class PdfRasterHelper {
     if (this.inHelper.has(id)) return;
     const bytes = this.docs.get(id);
     if (bytes === undefined) return;
-    this.inHelper.add(id);
-    this.send({
-      kind: 'open',
-      line: `open ${id} ${bytes.length}\n`,
-      payload: bytes,
-      timeoutMs,
+    this.sendOpen(id, bytes, timeoutMs, {
       settle: () => undefined,
       // The page request right behind it then fails with the helper's "no such document".
       fail: () => this.inHelper.delete(id),
       retry: undefined,
     });
+  }
+
+  /** The open request for a document's bytes; the current helper has the document from here on. */
+  private sendOpen(id: string, bytes: Uint8Array, timeoutMs: number, then: Pick<Job, 'settle' | 'fail' | 'retry'>): void {
+    this.inHelper.add(id);
+    this.send({ kind: 'open', line: `open ${id} ${bytes.length}\n`, payload: bytes, timeoutMs, ...then });
   }
 
   private send(job: Job): void {
