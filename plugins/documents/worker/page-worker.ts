@@ -79,14 +79,17 @@ async function handle(req: WorkerRequest): Promise<{ result: unknown; transfer: 
       const gray: Gray = { width: g.widthPx, height: g.heightPx, data: t.pixels() };
       return done(await finishBitmap(toBilevel(gray, req.finish.quality), req.finish), placement.cropped);
     }
-    case 'gray':
-    case 'text': {
+    case 'gray': {
       const g = req.finish.geometry;
-      const gray = req.op === 'gray' ? req.gray : drawPlacedText(req.width, req.height, req.placed);
-      const [x, y] = req.op === 'gray' ? [req.x, req.y] : [0, 0];
-      const page = blit(req.turn === true ? rotateGrayCcw(gray) : gray, x, y, g.widthPx, g.heightPx);
-      const bits = req.threshold === undefined ? toBilevel(page, req.finish.quality) : toBilevel(page, 'mono', { threshold: req.threshold });
-      return done(await finishBitmap(bits, req.finish), false);
+      const page = blit(req.gray, req.x, req.y, g.widthPx, g.heightPx);
+      return done(await finishBitmap(toBilevel(page, req.finish.quality), req.finish), false);
+    }
+    case 'text': {
+      // A landscape text surface is turned onto the portrait page; text is always thresholded (text/render.ts).
+      const g = req.finish.geometry;
+      const gray = drawPlacedText(req.width, req.height, req.placed);
+      const page = blit(req.turn ? rotateGrayCcw(gray) : gray, 0, 0, g.widthPx, g.heightPx);
+      return done(await finishBitmap(toBilevel(page, 'mono', { threshold: req.threshold }), req.finish), false);
     }
     case 'bitmap':
       return done(await finishBitmap(req.bitmap, req.finish), false);

@@ -38,20 +38,8 @@ export type WorkerRequest =
   | { readonly op: 'pdf-open'; readonly doc: string; readonly bytes: Uint8Array; readonly engine: PdfEngine; readonly timeoutMs: number }
   | { readonly op: 'pdf-page'; readonly doc: string; readonly index: number; readonly scale: 'fit' | 'none'; readonly timeoutMs: number; readonly finish: FinishSpec }
   | { readonly op: 'pdf-close'; readonly doc: string }
-  /**
-   * A gray image already scaled for the page, drawn at (x, y) on a white page; `turn` turns it
-   * 90° counter-clockwise first (a landscape text surface), and `threshold` makes it mono at
-   * that level whatever the quality (text's own thresholds).
-   */
-  | {
-      readonly op: 'gray';
-      readonly gray: Gray;
-      readonly x: number;
-      readonly y: number;
-      readonly turn?: boolean;
-      readonly threshold?: number;
-      readonly finish: FinishSpec;
-    }
+  /** A gray image already scaled for the page (a picture), drawn at (x, y) on a white page. */
+  | { readonly op: 'gray'; readonly gray: Gray; readonly x: number; readonly y: number; readonly finish: FinishSpec }
   /**
    * A plain-text page as glyph placements on its layout surface (width x height, the fax
    * page's size once turned when `turn`): drawn, turned and thresholded here.
