@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds faxgate's native helper programs into build/native/ (gitignored): today the MuPDF
-// PDF rasteriser (plugins/documents/pdf/mupdf/pdf-raster.c). Run by `npm start` and `npm test`
+// PDF rasteriser (plugins/documents/pdf/mupdf/pdf-raster.c, with its MMR coder mmr.c). Run by `npm start` and `npm test`
 // after ensure-system-deps.sh. Quick when the binary is newer than its source and this
 // script. Never fails the caller: without pkg-config, libmupdf or a compiler it prints one
 // warning line and exits 0, and PDFs are then drawn with PDFium.
@@ -12,7 +12,9 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'plugins/documents/pdf/mupdf/pdf-raster.c');
+const dir = join(root, 'plugins/documents/pdf/mupdf');
+const sources = [join(dir, 'pdf-raster.c'), join(dir, 'mmr.c')];
+const headers = [join(dir, 'mmr.h')];
 const output = join(root, 'build/native/faxgate-pdf-raster');
 // MuPDF's static library needs its third-party libraries named (Debian ships no .pc for them).
 const mupdfDeps = ['-lmupdf-third', '-lharfbuzz', '-lfreetype', '-ljbig2dec', '-lopenjp2', '-ljpeg', '-lz', '-lgumbo', '-lmujs', '-lm'];
@@ -35,7 +37,8 @@ function warn(why) {
 }
 
 const built = mtime(output);
-if (built !== undefined && built >= (mtime(source) ?? Infinity) && built >= (mtime(fileURLToPath(import.meta.url)) ?? Infinity)) process.exit(0);
+const inputs = [...sources, ...headers, fileURLToPath(import.meta.url)];
+if (built !== undefined && inputs.every((f) => built >= (mtime(f) ?? Infinity))) process.exit(0);
 
 let flags;
 try {
@@ -48,7 +51,7 @@ mkdirSync(dirname(output), { recursive: true });
 // Built beside the target and renamed: a running service never starts a half-written binary.
 const partial = `${output}.${process.pid}.tmp`;
 try {
-  run(cc, ['-O2', '-Wall', '-o', partial, source, ...flags, ...mupdfDeps]);
+  run(cc, ['-O2', '-Wall', '-o', partial, ...sources, ...flags, ...mupdfDeps]);
   renameSync(partial, output);
 } catch (err) {
   rmSync(partial, { force: true });

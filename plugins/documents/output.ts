@@ -22,7 +22,7 @@ export async function writeFaxTiff(job: RenderJob, path: string, compression: Ti
     for await (const page of job.pages()) {
       const chunk =
         compression === 'mmr'
-          ? writer.addPage({ encoded: { scheme: 'mmr', data: page.mmr, width: page.bitmap.width, height: page.bitmap.height }, xRes: page.xDpi, yRes: page.yDpi })
+          ? writer.addPage({ encoded: { scheme: 'mmr', data: page.mmr, width: page.width, height: page.height }, xRes: page.xDpi, yRes: page.yDpi })
           : writer.addPage({ bitmap: page.bitmap, xRes: page.xDpi, yRes: page.yDpi });
       await write(chunk);
       pages++;

@@ -8,7 +8,8 @@ import { Semaphore } from './semaphore.ts';
 import { MediaType, sniff } from './sniff.ts';
 import { fetchUrl } from './html/fetch.ts';
 import { WorkerPool } from './worker/pool.ts';
-import type { FinishSpec } from './worker/protocol.ts';
+import type { FaxPageResult, FinishSpec } from './worker/protocol.ts';
+import { decodePage } from '../../protocols/t4/index.ts';
 
 /**
  * Documents in, fax pages out: sniff each input, open it with the renderer for its media
@@ -27,6 +28,13 @@ export interface RenderedPage {
   /** Which input it came from, and its page there (0-based). */
   readonly input: number;
   readonly inputPage: number;
+  /** The page in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /**
+   * The page's bits. A page coded by the PDF helper comes as MMR only and is decoded here on
+   * first use (a millisecond or two): the TIFF writer stores MMR as it is and never asks.
+   */
   readonly bitmap: Bitmap;
   /** The page coded as T.6 (MMR). */
   readonly mmr: Uint8Array;
@@ -149,7 +157,7 @@ async function* streamPages(docs: readonly OpenedDocument[], totalPages: number,
           ? undefined
           : { template: modes.header, to: modes.to, from: modes.from, pageNumber: index + 1, totalPages, time: modes.time, timeZone: modes.timeZone, fontType: modes.fontType },
     };
-    return docs[input]!.page(inputPage, finish).then((r) => ({ index, input, inputPage, bitmap: r.bitmap, mmr: r.mmr, xDpi: geometry.xDpi, yDpi: geometry.yDpi }));
+    return docs[input]!.page(inputPage, finish).then((r) => renderedPage({ index, input, inputPage, width: geometry.widthPx, height: geometry.heightPx, xDpi: geometry.xDpi, yDpi: geometry.yDpi }, r));
   };
   const inFlight: Promise<RenderedPage>[] = [];
   let next = 0;
@@ -166,6 +174,19 @@ async function* streamPages(docs: readonly OpenedDocument[], totalPages: number,
   } finally {
     await Promise.allSettled(inFlight);
   }
+}
+
+function renderedPage(at: Omit<RenderedPage, 'bitmap' | 'mmr'>, r: FaxPageResult): RenderedPage {
+  const mmr = r.mmr;
+  let bitmap = r.bitmap;
+  return {
+    ...at,
+    mmr,
+    get bitmap(): Bitmap {
+      bitmap ??= decodePage(mmr, { scheme: 'mmr', width: at.width, height: at.height }).bitmap;
+      return bitmap;
+    },
+  };
 }
 
 async function loadInput(input: DocumentInput, limits: RenderLimits, resources: RenderResources): Promise<SniffedInput> {

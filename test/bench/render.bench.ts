@@ -216,42 +216,50 @@ async function stages(): Promise<Record<'clear' | 'pdfium' | 'mono' | 'halftone'
 }
 /**
  * The same for MuPDF: one helper drawing for this thread, page after page (no overlap). The
- * helper reports its CPU for drawing (clear, load, draw) and for threshold or diffusion; the
- * rest of its CPU is the protocol and writing the page to the shared file; this thread's CPU
- * while it waits is receiving the reply and reading the page; MMR as above.
+ * helper reports its CPU for drawing (clear, load, draw), for threshold or diffusion and for
+ * MMR coding; the rest of its CPU is the protocol and writing the coded page to the shared
+ * file; this thread's CPU while it waits is receiving the reply and reading the page. For
+ * comparison, the same pages as bits coded by protocols/t4 in this thread (what the helper's
+ * coder replaced).
  */
-async function mupdfStages(): Promise<Record<'draw' | 'mono' | 'halftone' | 'helperPipe' | 'receive' | 'mmr', number>> {
+async function mupdfStages(): Promise<Record<'draw' | 'mono' | 'halftone' | 'helperPipe' | 'receive' | 'mmr' | 'mmrJs', number>> {
   const g = pageGeometry({ paper: 'A4', orientation: 'portrait', resolution: 'fine' });
   const helper = new PdfRasterHelper({ binary: pdfRasterBinary });
-  const best = { draw: Infinity, mono: Infinity, halftone: Infinity, helperPipe: Infinity, receive: Infinity, mmr: Infinity };
+  const best = { draw: Infinity, mono: Infinity, halftone: Infinity, helperPipe: Infinity, receive: Infinity, mmr: Infinity, mmrJs: Infinity };
   try {
     const opened = await helper.open('bench', bytes, 60_000);
+    const request = (i: number, quality: 'mono' | 'halftone', output: 'mmr' | 'bits'): Promise<Uint8Array> => {
+      const size = opened.sizes[i]!;
+      const place = placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, 'fit');
+      return helper.render('bench', i, { width: g.widthPx, height: g.heightPx, clip: place, matrix: placementMatrix(size, place), mode: quality, output, timeoutMs: 60_000 });
+    };
     for (let pass = 0; pass < 2; pass++) {
-      const t = { draw: 0, mono: 0, halftone: 0, helperPipe: 0, receive: 0, mmr: 0 };
+      const t = { draw: 0, mono: 0, halftone: 0, helperPipe: 0, receive: 0, mmr: 0, mmrJs: 0 };
       for (const quality of ['mono', 'halftone'] as const) {
         const stats0 = { ...helper.stats };
         const helperCpu0 = processCpuMs(helper.pid ?? 0);
         let receive = 0;
-        let mmr = 0;
         for (let i = 0; i < pages; i++) {
-          const size = opened.sizes[i]!;
-          const place = placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, 'fit');
           const a = cpuNow();
-          const data = await helper.render('bench', i, { width: g.widthPx, height: g.heightPx, clip: place, matrix: placementMatrix(size, place), mode: quality, timeoutMs: 60_000 });
-          const b = cpuNow();
-          encodePage({ width: g.widthPx, height: g.heightPx, rowBytes: rowBytesFor(g.widthPx), data }, { scheme: 'mmr', eofb: true });
-          receive += b - a;
-          mmr += cpuNow() - b;
+          await request(i, quality, 'mmr');
+          receive += cpuNow() - a;
         }
         const drawMs = (helper.stats.drawUs - stats0.drawUs) / 1000;
         const bilevelMs = (helper.stats.bilevelUs - stats0.bilevelUs) / 1000;
+        const codeMs = (helper.stats.codeUs - stats0.codeUs) / 1000;
         t[quality] = bilevelMs / pages;
         if (quality === 'mono') {
           t.draw = drawMs / pages;
-          t.helperPipe = Math.max(0, processCpuMs(helper.pid ?? 0) - helperCpu0 - drawMs - bilevelMs) / pages;
+          t.mmr = codeMs / pages;
+          t.helperPipe = Math.max(0, processCpuMs(helper.pid ?? 0) - helperCpu0 - drawMs - bilevelMs - codeMs) / pages;
           t.receive = receive / pages;
-          t.mmr = mmr / pages;
         }
+      }
+      for (let i = 0; i < pages; i++) {
+        const data = await request(i, 'mono', 'bits');
+        const a = cpuNow();
+        encodePage({ width: g.widthPx, height: g.heightPx, rowBytes: rowBytesFor(g.widthPx), data }, { scheme: 'mmr', eofb: true });
+        t.mmrJs += (cpuNow() - a) / pages;
       }
       for (const k of Object.keys(t) as (keyof typeof t)[]) best[k] = Math.min(best[k], t[k]);
     }
@@ -266,7 +274,7 @@ console.log(`  where a mono page's CPU goes with PDFium (one thread, ms/page): P
 if (engines.includes('mupdf')) {
   const mu = await mupdfStages();
   console.log(
-    `  where a mono page's CPU goes with MuPDF (ms/page): helper draw ${mu.draw.toFixed(1)}, threshold ${mu.mono.toFixed(1)} (diffusion ${mu.halftone.toFixed(1)}), helper protocol+write ${mu.helperPipe.toFixed(1)}, receiving ${mu.receive.toFixed(1)}, MMR ${mu.mmr.toFixed(1)}; sum ${(mu.draw + mu.mono + mu.helperPipe + mu.receive + mu.mmr).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`,
+    `  where a mono page's CPU goes with MuPDF (ms/page): helper draw ${mu.draw.toFixed(1)}, threshold ${mu.mono.toFixed(1)} (diffusion ${mu.halftone.toFixed(1)}), MMR in the helper ${mu.mmr.toFixed(1)} (protocols/t4 on the same bits: ${mu.mmrJs.toFixed(1)}), helper protocol+write ${mu.helperPipe.toFixed(1)}, receiving ${mu.receive.toFixed(1)}; sum ${(mu.draw + mu.mono + mu.mmr + mu.helperPipe + mu.receive).toFixed(1)} against gs's whole page ${cpuPerPage(gsRuns).toFixed(1)}`,
   );
 }
 rmSync(work, { recursive: true, force: true });

@@ -28,14 +28,27 @@ const pxPerMmX = 204 / 25.4;
 
 /** A copy of `page` with the header line drawn over its top strip. */
 export async function drawHeader(page: Bitmap, text: string, options: DrawHeaderOptions): Promise<Bitmap> {
+  const strip = await drawHeaderStrip(page.width, page.height, text, options);
+  const out = createBitmap(page.width, page.height);
+  out.data.set(page.data);
+  out.data.set(strip.data, 0);
+  return out;
+}
+
+/**
+ * The top strip of a page `width` x `height` with the header line drawn on white: the rows
+ * drawHeader puts over the page. Apart from the page, for the PDF helper, which codes its
+ * pages itself and puts the strip over them there.
+ */
+export async function drawHeaderStrip(width: number, height: number, text: string, options: DrawHeaderOptions): Promise<Bitmap> {
   const pxPerMmY = (options.resolution === 'fine' ? 196 : 98) / 25.4;
-  const stripRows = Math.min(page.height, Math.round(headerStripMm * pxPerMmY));
+  const stripRows = Math.min(height, Math.round(headerStripMm * pxPerMmY));
   const font = resolveFont(options.fontType ?? 'MS Gothic');
   const cache = glyphCache({ families: font.families, emMm: headerEmMm, pxPerMmX, pxPerMmY });
 
   const cells: { char: string; centerMm: number }[] = [];
   let x = headerLeftMm;
-  const limit = page.width / pxPerMmX - headerLeftMm;
+  const limit = width / pxPerMmX - headerLeftMm;
   for (const ch of text.normalize('NFC')) {
     const cp = ch.codePointAt(0)!;
     if (isDropped(cp)) continue;
@@ -46,16 +59,11 @@ export async function drawHeader(page: Bitmap, text: string, options: DrawHeader
   }
   await cache.prepare(cells.map((c) => c.char));
 
-  const strip: Gray = { width: page.width, height: stripRows, data: new Uint8Array(page.width * stripRows).fill(255) };
+  const strip: Gray = { width, height: stripRows, data: new Uint8Array(width * stripRows).fill(255) };
   const baseline = Math.round(((headerStripMm - headerEmMm) / 2 + ascentEm * headerEmMm) * pxPerMmY);
   for (const c of cells) {
     const tile = cache.tile(c.char);
     if (tile !== undefined) blitTile(strip, tile, Math.round(c.centerMm * pxPerMmX), baseline);
   }
-  const bits = threshold(strip, textThreshold(options.resolution));
-
-  const out = createBitmap(page.width, page.height);
-  out.data.set(page.data);
-  out.data.set(bits.data, 0);
-  return out;
+  return threshold(strip, textThreshold(options.resolution));
 }

@@ -151,12 +151,15 @@ async function renderAtlas(face: GlyphFace, chars: readonly string[]): Promise<M
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<g transform="scale(${sx} ${sy})" font-family="${family}" font-size="${emMm}" text-anchor="middle" fill="#000">`,
+    `<g font-family="${family}" font-size="${emMm}" text-anchor="middle" fill="#000">`,
   ];
+  // Each glyph's anchor on a whole device pixel, by an exact translation before the scale: a
+  // glyph then comes out the same pixels whichever atlas cell it gets (positions in mm under
+  // one scale put it a rounding error off the grid, and a pixel or two of it could flip).
   chars.forEach((ch, i) => {
-    const x = ((i % cols) * tileW + anchorX) / sx;
-    const y = (Math.floor(i / cols) * tileH + baselineY) / sy;
-    parts.push(`<text x="${x.toFixed(4)}" y="${y.toFixed(4)}">${escapeXml(ch)}</text>`);
+    const x = (i % cols) * tileW + anchorX;
+    const y = Math.floor(i / cols) * tileH + baselineY;
+    parts.push(`<text transform="translate(${x} ${y}) scale(${sx} ${sy})">${escapeXml(ch)}</text>`);
   });
   parts.push('</g></svg>');
   const { data, info } = await sharp(Buffer.from(parts.join('')), { limitInputPixels: false })

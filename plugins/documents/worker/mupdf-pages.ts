@@ -4,8 +4,7 @@ import { pdfRasterBinary } from '../pdf/mupdf/engine.ts';
 import { PdfRasterHelper } from '../pdf/mupdf/helper.ts';
 import { placementMatrix } from '../pdf/mupdf/matrix.ts';
 import type { PdfPageSize } from '../pdf/mupdf/matrix.ts';
-import { rowBytesFor } from '../../../protocols/t4/bitmap.ts';
-import type { Bitmap } from '../raster/types.ts';
+import { finishStrip } from './finish.ts';
 import type { FinishSpec } from './protocol.ts';
 
 /**
@@ -41,8 +40,12 @@ export class MupdfPages {
     }
   }
 
-  /** Page `index` as bilevel fax page bits, and whether its content was cut. */
-  async page(doc: string, index: number, scale: 'fit' | 'none', timeoutMs: number, finish: FinishSpec): Promise<{ bitmap: Bitmap; cropped: boolean }> {
+  /**
+   * Page `index` as the finished fax page coded as T.6 (MMR), and whether its content was cut.
+   * The helper thresholds (or diffuses) and codes the page itself; the header line is drawn
+   * here and sent with the request, to go over the page's top rows there.
+   */
+  async page(doc: string, index: number, scale: 'fit' | 'none', timeoutMs: number, finish: FinishSpec): Promise<{ mmr: Uint8Array; cropped: boolean }> {
     const sizes = await this.docs.get(doc);
     const helper = this.helper;
     if (sizes === undefined || helper === undefined) throw new Error(`no open PDF [doc:${doc}]`);
@@ -50,16 +53,19 @@ export class MupdfPages {
     if (size === undefined || !(size.width > 0 && size.height > 0)) throw new DocumentError('DOC_CORRUPT', { format: 'pdf', page: index + 1, reason: 'page has no size' });
     const g = finish.geometry;
     const place = placeContent({ widthMm: (size.width / 72) * 25.4, heightMm: (size.height / 72) * 25.4 }, g, scale);
-    const data = await helper.render(doc, index, {
+    const top = await finishStrip(finish);
+    const mmr = await helper.render(doc, index, {
       width: g.widthPx,
       height: g.heightPx,
       clip: { x: place.x, y: place.y, width: place.width, height: place.height },
       matrix: placementMatrix(size, place),
       // mono at 128, as toBilevel's default for PDF pages.
       mode: finish.quality,
+      output: 'mmr',
+      top: top?.data,
       timeoutMs,
     });
-    return { bitmap: { width: g.widthPx, height: g.heightPx, rowBytes: rowBytesFor(g.widthPx), data }, cropped: place.cropped };
+    return { mmr, cropped: place.cropped };
   }
 
   async close(doc: string): Promise<void> {

@@ -45,7 +45,8 @@ async function handleMupdf(req: WorkerRequest): Promise<{ result: unknown; trans
     }
     case 'pdf-page': {
       const page = await mupdf.page(req.doc, req.index, req.scale, req.timeoutMs, req.finish);
-      return done(await finishBitmap(page.bitmap, req.finish), page.cropped);
+      const result: FaxPageResult = { bitmap: undefined, mmr: page.mmr, cropped: page.cropped };
+      return { result, transfer: [page.mmr.buffer as ArrayBuffer] };
     }
     case 'pdf-close':
       await mupdf.close(req.doc);

@@ -61,7 +61,11 @@ export interface PdfOpened {
 }
 
 export interface FaxPageResult {
-  readonly bitmap: Bitmap;
+  /**
+   * The bilevel page; undefined for a page the MuPDF helper drew, which comes coded only (the
+   * pipeline decodes it for whoever asks for its bits).
+   */
+  readonly bitmap: Bitmap | undefined;
   /** The page coded as T.6 (MMR), the default storage of fax TIFFs. */
   readonly mmr: Uint8Array;
   /** The content did not fit the page and was cut. */

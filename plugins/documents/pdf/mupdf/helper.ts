@@ -31,6 +31,13 @@ export interface DrawRequest {
   readonly matrix: Affine;
   /** mono and halftone answer packed rows (MSB first, 1 = black); gray one byte per pixel. */
   readonly mode: RasterMode;
+  /** mono and halftone: the page as packed rows (the default) or coded as T.6 (MMR) with EOFB. */
+  readonly output?: 'bits' | 'mmr';
+  /**
+   * mono and halftone: packed rows put over the page's first rows before it is coded (the
+   * header line); a whole number of rows.
+   */
+  readonly top?: Uint8Array;
   /** mono: gray below it is black. Default 128. */
   readonly threshold?: number;
   /** Time limit of this page; past it the helper is killed. */
@@ -104,7 +111,7 @@ export class PdfRasterHelper {
   /** Helpers started so far (tests watch restarts). */
   started = 0;
   /** Pages drawn and the helper's own CPU time for them, as it reports it (the benchmark reads it). */
-  readonly stats = { pages: 0, drawUs: 0, bilevelUs: 0 };
+  readonly stats = { pages: 0, drawUs: 0, bilevelUs: 0, codeUs: 0 };
 
   constructor(private readonly options: HelperOptions) {}
 
@@ -143,7 +150,8 @@ export class PdfRasterHelper {
   render(id: string, index: number, req: DrawRequest): Promise<Uint8Array> {
     const m = req.matrix.map((v) => num(v)).join(' ');
     const c = req.clip;
-    const line = `page ${id} ${index} ${req.width} ${req.height} ${c.x} ${c.y} ${c.width} ${c.height} ${m} ${req.mode} ${req.threshold ?? 128}\n`;
+    const top = req.top ?? new Uint8Array(0);
+    const line = `page ${id} ${index} ${req.width} ${req.height} ${c.x} ${c.y} ${c.width} ${c.height} ${m} ${req.mode} ${req.threshold ?? 128} ${req.output ?? 'bits'} ${top.length}\n`;
     return new Promise<Uint8Array>((resolve, reject) => {
       let tries = 0;
       const start = (): void => {
@@ -155,6 +163,7 @@ export class PdfRasterHelper {
         this.send({
           kind: 'page',
           line,
+          payload: top,
           timeoutMs: req.timeoutMs,
           page: index + 1,
           settle: (_line, payload) => resolve(payload ?? new Uint8Array(0)),
@@ -299,11 +308,12 @@ export class PdfRasterHelper {
       const line = Buffer.concat(this.lineParts).toString('utf8');
       this.lineParts = [];
       const head = this.queue[0];
-      const size = /^ok (\d+) (\d+) (\d+)$/.exec(line);
+      const size = /^ok (\d+) (\d+) (\d+) (\d+)$/.exec(line);
       if (head?.kind === 'page' && size !== null) {
         this.stats.pages++;
         this.stats.drawUs += Number(size[2]);
         this.stats.bilevelUs += Number(size[3]);
+        this.stats.codeUs += Number(size[4]);
         // A page's bytes in a buffer of their own: the page worker transfers it to the main thread.
         const n = Number(size[1]);
         const buf = Buffer.allocUnsafeSlow(n);

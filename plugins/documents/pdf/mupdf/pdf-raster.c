@@ -8,22 +8,26 @@
  *
  * Why a program of our own and not `mutool draw`: piping a 4 MB gray page costs more than
  * drawing it, and mutool's own 1-bit output is slower than thresholding here. So the page is
- * drawn into a reused 8-bit gray buffer without anti-aliasing and leaves this process as
- * packed 1-bit rows (a tenth of the bytes), thresholded or error-diffused exactly as
- * raster/bilevel.ts does it.
+ * drawn into a reused 8-bit gray buffer without anti-aliasing, thresholded or error-diffused
+ * exactly as raster/bilevel.ts does it, and leaves this process coded as T.6 (MMR, by mmr.c:
+ * a fortieth of the gray bytes, and coded in a third of the time JavaScript takes) or as
+ * packed 1-bit rows.
  *
  * Protocol: one request at a time, in order. A request is one text line, fields separated by
  * single spaces, and for `open` a binary payload after it. Every reply starts with a line:
  *
  *   open ID NBYTES\n<NBYTES of PDF>      -> ok PAGES W1 H1 W2 H2 ...\n   (sizes in points, after /Rotate)
- *   page ID INDEX W H CX CY CW CH A B C D E F MODE T [OFFSET]\n
- *                                        -> ok NBYTES DRAW_US BILEVEL_US\n<NBYTES>
+ *   page ID INDEX W H CX CY CW CH A B C D E F MODE T OUT TOP [OFFSET]\n<TOP bytes>
+ *                                        -> ok NBYTES DRAW_US BILEVEL_US CODE_US\n<NBYTES>
  *        Page INDEX (0-based) drawn on a W x H white page through the matrix [A B C D E F]
  *        (from page points, top-left corner at 0,0, y down, to pixels), clipped to the
  *        rectangle CX,CY,CW,CH. MODE: mono (gray < T is black), halftone (error diffusion),
- *        gray (W*H bytes, for tests). mono and halftone answer H rows of ceil(W/8) bytes,
- *        MSB first, 1 = black, bits past W zero. DRAW_US and BILEVEL_US are the CPU time
- *        this process spent drawing and converting the page (for the benchmark).
+ *        gray (W*H bytes, for tests). OUT for mono and halftone: bits (H rows of ceil(W/8)
+ *        bytes, MSB first, 1 = black, bits past W zero) or mmr (the page coded as T.6 with
+ *        EOFB, as protocols/t4 codes it); gray takes bits. TOP bytes (a whole number of
+ *        rows, 0 for none) replace the page's first rows before it is coded: the header
+ *        line (S8), drawn by the client. DRAW_US, BILEVEL_US and CODE_US are the CPU time
+ *        this process spent drawing, converting and coding the page (for the benchmark).
  *        With OFFSET (and --out-fd), the NBYTES are written into that file at OFFSET instead
  *        of after the reply line: the client reads them with one call, where half a
  *        megabyte through a pipe costs it a dozen reads and wake-ups (about 2 ms a page, a
@@ -40,6 +44,8 @@
 #define _GNU_SOURCE
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
+
+#include "mmr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +69,8 @@
 #define MAX_PDF_BYTES (512u << 20)
 #define MAX_SIDE 16384
 #define MAX_PIXELS (64u << 20)
+/* Header rows sent with a page: a strip of the widest page is a few hundred kilobytes. */
+#define MAX_TOP_BYTES (16u << 20)
 
 struct doc {
 	char id[MAX_ID];
@@ -87,6 +95,11 @@ static size_t gray_size;
 static size_t gray_white;
 static unsigned char *bits;
 static size_t bits_size;
+/* A coded page, and the coder's two lists of changing elements. */
+static unsigned char *coded;
+static size_t coded_size;
+static int32_t *mmr_lists;
+static size_t mmr_lists_size;
 /* Error diffusion rows: errors in 1/16ths with a guard pixel at each end (see diffuse()). */
 static int16_t *err_rows;
 static size_t err_width;
@@ -294,6 +307,23 @@ static int ensure_buffers(int w, int h)
 		err_width = err_rows != NULL ? (size_t)w + 2 : 0;
 	}
 	return gray != NULL && bits != NULL && err_rows != NULL;
+}
+
+static int ensure_coder(int w, int h)
+{
+	size_t c = mmr_bound(w, h);
+	size_t l = 2 * mmr_list_size(w);
+	if (c > coded_size) {
+		free(coded);
+		coded = malloc(c);
+		coded_size = coded != NULL ? c : 0;
+	}
+	if (l > mmr_lists_size) {
+		free(mmr_lists);
+		mmr_lists = malloc(l * sizeof *mmr_lists);
+		mmr_lists_size = mmr_lists != NULL ? l : 0;
+	}
+	return coded != NULL && mmr_lists != NULL;
 }
 
 /*
@@ -507,7 +537,7 @@ static void clip_text_bold(fz_context *c, fz_device *dev, const fz_text *text, f
 	draw_clip_text(c, dev, text, ctm, scissor);
 }
 
-static void op_page(const char *id, int index, int w, int h, const int clip[4], const float m[6], const char *mode, int t, long long offset)
+static void op_page(const char *id, int index, int w, int h, const int clip[4], const float m[6], const char *mode, int t, const char *out, const unsigned char *top, size_t top_n, long long offset)
 {
 	struct doc *d = find_doc(id);
 	if (d == NULL) {
@@ -524,11 +554,21 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 		reply_err("request", "unknown mode");
 		return;
 	}
+	int want_mmr = strcmp(out, "mmr") == 0;
+	if ((!want_mmr && strcmp(out, "bits") != 0) || (want_gray && (want_mmr || top_n > 0))) {
+		reply_err("request", "unknown output, or one gray pages do not take");
+		return;
+	}
 	if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || (size_t)w * (size_t)h > MAX_PIXELS) {
 		reply_err("request", "page size out of range");
 		return;
 	}
-	if (!ensure_buffers(w, h)) {
+	const size_t rb = (size_t)(w + 7) / 8;
+	if (top_n % rb != 0 || top_n > rb * (size_t)h) {
+		reply_err("request", "the top rows are not whole rows of the page");
+		return;
+	}
+	if (!ensure_buffers(w, h) || (want_mmr && !ensure_coder(w, h))) {
 		reply_err("memory", "no memory for the page");
 		return;
 	}
@@ -597,12 +637,18 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 		else
 			threshold(gray, w, h, t, bits);
 		gray_white = (size_t)w * h;
+		memcpy(bits, top, top_n);
 		payload = bits;
-		n = (size_t)((w + 7) / 8) * h;
+		n = rb * (size_t)h;
 	}
 	long t2 = cpu_us();
-	char head[80];
-	int hn = snprintf(head, sizeof head, "ok %zu %ld %ld\n", n, t1 - t0, t2 - t1);
+	if (want_mmr) {
+		n = mmr_encode(bits, w, h, rb, coded, mmr_lists);
+		payload = coded;
+	}
+	long t3 = cpu_us();
+	char head[96];
+	int hn = snprintf(head, sizeof head, "ok %zu %ld %ld %ld\n", n, t1 - t0, t2 - t1, t3 - t2);
 	if (offset >= 0) {
 		for (size_t done = 0; done < n;) {
 			ssize_t k = pwrite(out_fd, payload + done, n - done, (off_t)(offset + (long long)done));
@@ -670,6 +716,8 @@ int main(int argc, char **argv)
 	fz_set_error_callback(ctx, silent, NULL);
 
 	char line[MAX_LINE];
+	unsigned char *top = NULL;
+	size_t top_size = 0;
 	while (fgets(line, sizeof line, stdin) != NULL) {
 		size_t len = strlen(line);
 		if (len == 0 || line[len - 1] != '\n') {
@@ -677,7 +725,7 @@ int main(int argc, char **argv)
 			return 2; /* out of step with the client: start afresh */
 		}
 		line[len - 1] = 0;
-		char id[MAX_ID], mode[16];
+		char id[MAX_ID], mode[16], out[16];
 		unsigned long n;
 		int index, w, h, t, clip[4];
 		float m[6];
@@ -689,11 +737,24 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			op_open(id, n);
-		} else if ((fields = sscanf(line, "page %63s %d %d %d %d %d %d %d %f %f %f %f %f %f %15s %d %lld", id, &index, &w, &h, &clip[0], &clip[1], &clip[2], &clip[3], &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], mode, &t, &offset)) >= 16) {
-			if (fields == 17 && (offset < 0 || out_fd < 0))
+		} else if ((fields = sscanf(line, "page %63s %d %d %d %d %d %d %d %f %f %f %f %f %f %15s %d %15s %lu %lld", id, &index, &w, &h, &clip[0], &clip[1], &clip[2], &clip[3], &m[0], &m[1], &m[2], &m[3], &m[4], &m[5], mode, &t, out, &n, &offset)) >= 18) {
+			if (n > MAX_TOP_BYTES) {
+				reply_err("request", "top rows too large");
+				return 2;
+			}
+			/* The top rows are read before anything is checked: the stream stays in step. */
+			if (n > top_size) {
+				free(top);
+				top = malloc(n);
+				top_size = top != NULL ? n : 0;
+				if (top == NULL)
+					die("no memory for the top rows");
+			}
+			read_all(top, n);
+			if (fields == 19 && (offset < 0 || out_fd < 0))
 				reply_err("request", "an offset needs --out-fd and is not negative");
 			else
-				op_page(id, index, w, h, clip, m, mode, t, fields == 17 ? offset : -1);
+				op_page(id, index, w, h, clip, m, mode, t, out, top, n, fields == 19 ? offset : -1);
 		} else if (sscanf(line, "close %63s", id) == 1) {
 			struct doc *d = find_doc(id);
 			if (d != NULL)

@@ -247,4 +247,23 @@ describe('glyph tiles', () => {
     assert.equal(cache.rendered, 9);
     for (const ch of 'faxpgetwo') assert.ok(cache.tile(ch) !== undefined, ch);
   });
+
+  it('a glyph is the same pixels whichever atlas cell it was drawn in (pages do not depend on what was cached before)', async () => {
+    // The header's face at standard and fine resolution: anisotropic scales, where positions
+    // in mm under one scale used to leave glyphs a rounding error off the pixel grid.
+    for (const pxPerMmY of [98 / 25.4, 196 / 25.4]) {
+      const face = { families: resolveFont('MS Gothic').families, emMm: 2.8, pxPerMmX: 204 / 25.4, pxPerMmY };
+      const alone = new GlyphCache(face);
+      const crowded = new GlyphCache(face);
+      const chars = '0123456789/:+Page宛先送信';
+      await crowded.prepare('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz' + chars);
+      for (const ch of chars) {
+        await alone.prepare(ch);
+        const a = alone.tile(ch)!;
+        const b = crowded.tile(ch)!;
+        assert.deepEqual([b.width, b.height, b.dx, b.dy], [a.width, a.height, a.dx, a.dy], ch);
+        assert.ok(Buffer.from(a.data).equals(Buffer.from(b.data)), `${ch}: the same pixels in a crowded atlas and alone`);
+      }
+    }
+  });
 });
