@@ -1,7 +1,7 @@
 import { DocumentError } from './errors.ts';
 import { layoutSurface } from './raster/geometry.ts';
 import type { DocumentRenderer, OpenedDocument, RenderEnv, SniffedInput } from './renderer.ts';
-import { TextRenderError, decodeText, layoutText, placeTextPage, resolveFont, textThreshold } from './text/index.ts';
+import { TextRenderError, decodeText, layoutTextInSlices, placeTextPage, resolveFont, textThreshold } from './text/index.ts';
 import type { FontSize, TextRenderOptions } from './text/index.ts';
 import { glyphCache } from './text/glyphs.ts';
 import type { FaxPageResult, FinishSpec } from './worker/protocol.ts';
@@ -28,7 +28,8 @@ export const textRenderer: DocumentRenderer = {
     try {
       const font = resolveFont(options.fontType);
       const { text } = decodeText(input.bytes, options.charset, options.defaultCharset);
-      const layout = layoutText(text, options);
+      // Laid out a slice at a time: a long text takes tens of milliseconds.
+      const layout = await layoutTextInSlices(text, options);
       const surface = layoutSurface(options);
       const cache = glyphCache({ families: font.families, emMm: layout.grid.emMm, pxPerMmX: surface.pxPerMmX, pxPerMmY: surface.pxPerMmY });
       return {

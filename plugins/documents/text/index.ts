@@ -1,6 +1,6 @@
 export { renderText, drawTextPage, drawPlacedText, placeTextPage, textThreshold } from './render.ts';
 export type { PlacedText } from './render.ts';
-export { layoutText } from './layout.ts';
+export { layoutText, layoutTextInSlices } from './layout.ts';
 export type { Cell, Line, TextLayout, LayoutOptions } from './layout.ts';
 export { textGrid, marginMm } from './grid.ts';
 export type { TextGrid } from './grid.ts';

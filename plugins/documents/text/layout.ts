@@ -62,94 +62,145 @@ interface Pending {
 }
 
 export function layoutText(text: string, options: LayoutOptions): TextLayout {
-  const grid = textGrid(options.fontSize, options.paper, options.orientation);
-  const halfUnits = grid.fullColumns;
-  const fullUnits = grid.halfColumns;
-  const pages: Line[][] = [];
-  let page: Line[] = [];
-  let cur: Pending[] = [];
-  let used = 0;
-  let visible = false;
+  const run = new LayoutRun(text, options);
+  run.step(Infinity);
+  return run.result();
+}
+
+/**
+ * layoutText a slice at a time, giving the event loop a turn whenever a slice has run
+ * `sliceMs`: a long text (thousands of lines, tens of milliseconds to lay out) must not hold
+ * up the calls and requests the same thread serves.
+ */
+export async function layoutTextInSlices(text: string, options: LayoutOptions, sliceMs = 8): Promise<TextLayout> {
+  const run = new LayoutRun(text, options);
+  let sliceStart = performance.now();
+  while (!run.step(2048)) {
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  return run.result();
+}
+
+/** One layout in progress: `step` takes the next characters, `result` closes the last page. */
+class LayoutRun {
+  private readonly grid: TextGrid;
+  private readonly halfUnits: number;
+  private readonly fullUnits: number;
+  private readonly text: string;
+  private readonly limit: number;
+  /** Index in `text` of the next character. */
+  private at = 0;
+  private readonly pages: Line[][] = [];
+  private page: Line[] = [];
+  private cur: Pending[] = [];
+  private used = 0;
+  private visible = false;
   // After a wrap, further spaces would only indent the next line: they are dropped too.
-  let wrapped = false;
+  private wrapped = false;
+  private prevCr = false;
 
-  const emitLine = (cells: readonly Pending[]): void => {
-    page.push(toLine(cells, halfUnits));
-    if (page.length === grid.lines) {
-      pages.push(page);
-      page = [];
+  constructor(text: string, options: LayoutOptions) {
+    this.grid = textGrid(options.fontSize, options.paper, options.orientation);
+    this.halfUnits = this.grid.fullColumns;
+    this.fullUnits = this.grid.halfColumns;
+    this.text = text.normalize('NFC');
+    this.limit = options.maxPages ?? Infinity;
+  }
+
+  /** Lays out up to `count` more code points; true when the text is done (or over the page limit). */
+  step(count: number): boolean {
+    const text = this.text;
+    for (let n = 0; n < count; n++) {
+      if (this.at >= text.length || this.pages.length > this.limit) return true;
+      const cp = text.codePointAt(this.at)!;
+      const ch = cp > 0xffff ? text.slice(this.at, this.at + 2) : text[this.at]!;
+      this.at += ch.length;
+      this.take(ch, cp);
     }
-  };
-  const setCurrent = (cells: Pending[]): void => {
-    cur = cells;
-    used = cells.reduce((sum, c) => sum + c.units, 0);
-  };
+    return this.at >= text.length || this.pages.length > this.limit;
+  }
 
-  const add = (p: Pending): void => {
-    const blank = p.tab || isSpace(p.char);
-    if (wrapped && blank && cur.length === 0) return;
-    wrapped = false;
-    if (used + p.units <= grid.lineUnits) {
-      cur.push(p);
-      used += p.units;
+  result(): TextLayout {
+    const truncated = this.pages.length > this.limit;
+    if (!truncated) {
+      if (this.cur.length > 0) this.emitLine(this.cur);
+      if (this.page.length > 0) this.pages.push(this.page);
+      this.page = [];
+      this.cur = [];
+    }
+    return { grid: this.grid, pages: this.visible ? this.pages.slice(0, this.limit + 1) : [], truncated };
+  }
+
+  private take(ch: string, cp: number): void {
+    if (ch === '\n' && this.prevCr) {
+      this.prevCr = false;
       return;
     }
-    wrapped = true;
-    if (blank) {
-      // A space or tab at the wrap is swallowed by it.
-      emitLine(trimEnd(cur));
-      setCurrent([]);
-      return;
-    }
-    const at = breakIndex(cur, p);
-    emitLine(trimEnd(cur.slice(0, at)));
-    setCurrent(trimStart(cur.slice(at)));
-    add(p);
-  };
-
-  const addTab = (): void => {
-    const column = Math.floor(used / halfUnits);
-    const stop = (Math.floor(column / tabStop) + 1) * tabStop * halfUnits;
-    add({ char: ' ', full: false, units: Math.max(stop - used, halfUnits), tab: true });
-  };
-
-  const normalized = text.normalize('NFC');
-  let prevCr = false;
-  const limit = options.maxPages ?? Infinity;
-  for (const ch of normalized) {
-    if (pages.length > limit) break;
-    const cp = ch.codePointAt(0)!;
-    if (ch === '\n' && prevCr) {
-      prevCr = false;
-      continue;
-    }
-    prevCr = ch === '\r';
+    this.prevCr = ch === '\r';
     if (ch === '\n' || ch === '\r' || cp === 0x2028 || cp === 0x2029) {
-      wrapped = false;
-      emitLine(cur);
-      setCurrent([]);
+      this.wrapped = false;
+      this.emitLine(this.cur);
+      this.setCurrent([]);
     } else if (ch === '\f') {
-      wrapped = false;
-      if (cur.length > 0) emitLine(cur);
-      setCurrent([]);
-      if (page.length > 0) {
-        pages.push(page);
-        page = [];
+      this.wrapped = false;
+      if (this.cur.length > 0) this.emitLine(this.cur);
+      this.setCurrent([]);
+      if (this.page.length > 0) {
+        this.pages.push(this.page);
+        this.page = [];
       }
     } else if (ch === '\t') {
-      addTab();
+      this.addTab();
     } else if (!isDropped(cp)) {
       const full = isFullWidth(cp);
-      if (!isSpace(ch)) visible = true;
-      add({ char: ch, full, units: full ? fullUnits : halfUnits, tab: false });
+      if (!isSpace(ch)) this.visible = true;
+      this.add({ char: ch, full, units: full ? this.fullUnits : this.halfUnits, tab: false });
     }
   }
-  const truncated = pages.length > limit;
-  if (!truncated) {
-    if (cur.length > 0) emitLine(cur);
-    if (page.length > 0) pages.push(page);
+
+  private emitLine(cells: readonly Pending[]): void {
+    this.page.push(toLine(cells, this.halfUnits));
+    if (this.page.length === this.grid.lines) {
+      this.pages.push(this.page);
+      this.page = [];
+    }
   }
-  return { grid, pages: visible ? pages.slice(0, limit + 1) : [], truncated };
+
+  private setCurrent(cells: Pending[]): void {
+    this.cur = cells;
+    this.used = cells.reduce((sum, c) => sum + c.units, 0);
+  }
+
+  private add(p: Pending): void {
+    const blank = p.tab || isSpace(p.char);
+    if (this.wrapped && blank && this.cur.length === 0) return;
+    this.wrapped = false;
+    if (this.used + p.units <= this.grid.lineUnits) {
+      this.cur.push(p);
+      this.used += p.units;
+      return;
+    }
+    this.wrapped = true;
+    if (blank) {
+      // A space or tab at the wrap is swallowed by it.
+      this.emitLine(trimEnd(this.cur));
+      this.setCurrent([]);
+      return;
+    }
+    const at = breakIndex(this.cur, p);
+    this.emitLine(trimEnd(this.cur.slice(0, at)));
+    this.setCurrent(trimStart(this.cur.slice(at)));
+    this.add(p);
+  }
+
+  private addTab(): void {
+    const column = Math.floor(this.used / this.halfUnits);
+    const stop = (Math.floor(column / tabStop) + 1) * tabStop * this.halfUnits;
+    this.add({ char: ' ', full: false, units: Math.max(stop - this.used, this.halfUnits), tab: true });
+  }
 }
 
 /**

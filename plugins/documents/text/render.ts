@@ -15,7 +15,7 @@ import { resolveFont } from './fonts.ts';
 import type { GlyphCache, GlyphTile } from './glyphs.ts';
 import { ascentEm, blitTile, glyphCache } from './glyphs.ts';
 import type { Line, TextLayout } from './layout.ts';
-import { layoutText } from './layout.ts';
+import { layoutTextInSlices } from './layout.ts';
 import type { TextRenderOptions } from './types.ts';
 
 /**
@@ -33,7 +33,7 @@ export function textThreshold(resolution: Resolution): number {
 export async function* renderText(bytes: Uint8Array, options: TextRenderOptions): AsyncIterable<Bitmap> {
   const font = resolveFont(options.fontType);
   const { text } = decodeText(bytes, options.charset, options.defaultCharset);
-  const layout = layoutText(text, options);
+  const layout = await layoutTextInSlices(text, options);
   const surface = layoutSurface(options);
   const cache = glyphCache({
     families: font.families,

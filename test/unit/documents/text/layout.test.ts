@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { layoutText } from '../../../../plugins/documents/text/layout.ts';
+import { layoutText, layoutTextInSlices } from '../../../../plugins/documents/text/layout.ts';
 import type { LayoutOptions } from '../../../../plugins/documents/text/layout.ts';
 import type { FontSize } from '../../../../plugins/documents/text/types.ts';
 
@@ -171,5 +171,21 @@ describe('cells', () => {
     assert.deepEqual([a!.start, a!.units, a!.full], [0, 42, false]);
     assert.deepEqual([k!.start, k!.units, k!.full], [42, 83, true]);
     assert.deepEqual([b!.start, b!.units], [125, 42]);
+  });
+});
+
+describe('long texts', () => {
+  it('are laid out a slice at a time: timers run meanwhile, and the layout is the same as in one go', async () => {
+    // About 60 pages of mixed Japanese and Latin with wraps, tabs, form feeds and kinsoku.
+    const text = Array.from({ length: 4000 }, (_, i) => `${i}\t送信テスト「ファクス」、The quick brown fox jumps over the lazy dog。${i % 97 === 0 ? '\f' : ''}${'x'.repeat(i % 150)}`).join('\r\n');
+    const o = a4(3);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const sliced = await layoutTextInSlices(text, o, 2);
+    clearInterval(timer);
+    const whole = layoutText(text, o);
+    assert.ok(whole.pages.length > 50, `${whole.pages.length} pages`);
+    assert.deepEqual(sliced.pages.map((p) => p.map((l) => l.text)), whole.pages.map((p) => p.map((l) => l.text)));
+    assert.ok(ticks >= 2, `the event loop ran ${ticks} timer ticks during the layout`);
   });
 });
