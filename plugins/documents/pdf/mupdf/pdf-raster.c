@@ -391,20 +391,32 @@ static int plain_row(unsigned char *row, int w, unsigned char *out)
 {
 	if ((w & 7) != 0)
 		return 0;
+	const uint64_t white = UINT64_MAX;
 	for (int x = 0; x < w; x += 8) {
 		uint64_t v;
 		memcpy(&v, row + x, 8);
+		if (v == UINT64_MAX) {
+			out[x >> 3] = 0;
+			continue;
+		}
 		uint64_t top = (v >> 7) & 0x0101010101010101ull;
 		if (top * 0xFF != v) {
+			/*
+			 * A gray pixel: the row goes to diffuse() as it was. The pixels before it were
+			 * each black or white, as their bits say: put back the black ones made white.
+			 */
+			for (int k = 0; k < x; k += 8) {
+				const unsigned b = out[k >> 3];
+				for (int i = 0; b != 0 && i < 8; i++)
+					if (b & (0x80u >> i))
+						row[k + i] = 0;
+			}
 			memset(out, 0, (size_t)x / 8);
 			return 0;
 		}
 		out[x >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+		memcpy(row + x, &white, 8); /* white again for the next page (gray_white) */
 	}
-	/* White again for the next page (see gray_white); only now, as a gray pixel above sends the row to diffuse(). */
-	for (int x = 0; x < w; x += 8)
-		if (out[x >> 3] != 0)
-			memset(row + x, 255, 8);
 	return 1;
 }
 
