@@ -1,6 +1,7 @@
 /**
  * PDF to fax TIFF throughput: faxgate with each PDF engine (MuPDF in helper processes beside
- * the page workers, and PDFium in them; both then header and MMR in the workers) against
+ * the page workers, which draw, convert and code the pages; and PDFium in the workers, which
+ * then convert and code them) against
  * Ghostscript's tiffg4 device at 204x196 on the same PDFs in the same run, and the longest
  * event-loop stall while a 100-page PDF renders. Throughput is wall time (best of a few
  * rounds); CPU time per page (all threads and the MuPDF helpers, and gs's own) is printed
@@ -162,7 +163,7 @@ for (const c of cases) {
 const all = cases.flatMap((c) => runs.get(c)!);
 console.log(`  longest event-loop stall while rendering: ${stall(all).toFixed(1)} ms`);
 console.log(`  of which the main thread was running (not waiting for a core): ${busyStall(all).toFixed(1)} ms`);
-// Plain text pages are drawn on the main thread (glyph blits) and finished in the workers.
+// Plain text: laid out and placed on the main thread (a slice at a time), drawn and coded in the workers.
 const textDoc = { name: 'bench.txt', bytes: new TextEncoder().encode(Array.from({ length: 62 * 30 }, (_, i) => `${i + 1} 送信テスト The quick brown fox jumps over the lazy dog 0123456789`).join('\n')) };
 await ours('mono', engines[0]!, textDoc);
 const textRun = await ours('mono', engines[0]!, textDoc);
