@@ -662,6 +662,16 @@ static void op_page(const char *id, int index, int w, int h, const int clip[4], 
 	char head[96];
 	int hn = snprintf(head, sizeof head, "ok %zu %ld %ld %ld\n", n, t1 - t0, t2 - t1, t3 - t2);
 	if (offset >= 0) {
+		/*
+		 * The client's slots hold the largest gray page (MAX_PIXELS bytes). Bits are an
+		 * eighth of that, and T.6 never spends 8 bits on a pixel (at most 7, a VR3 or VL3 per
+		 * pixel), so this holds; checked all the same, as a slot overrun would corrupt
+		 * another page.
+		 */
+		if (n > MAX_PIXELS) {
+			reply_err("memory", "the page is larger than a slot of the shared file");
+			return;
+		}
 		for (size_t done = 0; done < n;) {
 			ssize_t k = pwrite(out_fd, payload + done, n - done, (off_t)(offset + (long long)done));
 			if (k < 0 && errno == EINTR)
