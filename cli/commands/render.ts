@@ -37,6 +37,8 @@ const HELP = `usage: faxgate render FILE|URL... -o OUT.tif [options]
   --compression C         mmr (default), mr, mh, packbits, none
   --allow-private-urls    let URLs reach private and loopback addresses
   --max-pages N           refuse requests with more pages
+  --progress              report each page written on stderr ("page 3/120"); on a terminal
+                          the count is shown in place without it
 
 An argument starting with a scheme (http://, https://, file://, ...) is a URL; only http and
 https are fetched. Exit status: 0 written, 2 usage, 1 unexpected failure, else by error code:
@@ -68,6 +70,7 @@ export const command: Command = {
         compression: { type: 'string' },
         'allow-private-urls': { type: 'boolean' },
         'max-pages': { type: 'string' },
+        progress: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -109,7 +112,9 @@ export const command: Command = {
         ...(maxPages === undefined ? {} : { limits: { maxPages } }),
       });
       try {
-        const pages = await writeFaxTiff(job, resolve(io.cwd, values.output), compression as 'mmr');
+        const progress = pageProgress(io.stderr, values.progress === true);
+        const pages = await writeFaxTiff(job, resolve(io.cwd, values.output), compression as 'mmr', progress.page);
+        progress.done();
         const summary = {
           output: values.output,
           pages,
@@ -133,6 +138,26 @@ export const command: Command = {
     }
   },
 };
+
+/**
+ * Progress on stderr: with --progress a line per page (for scripts and logs), else on a
+ * terminal one line rewritten in place and cleared at the end, else nothing.
+ */
+function pageProgress(stderr: NodeJS.WritableStream, lines: boolean): { page: (written: number, total: number) => void; done: () => void } {
+  const tty = (stderr as { isTTY?: boolean }).isTTY === true;
+  if (lines) return { page: (n, total) => stderr.write(`page ${n}/${total}\n`), done: () => undefined };
+  if (!tty) return { page: () => undefined, done: () => undefined };
+  let shown = false;
+  return {
+    page: (n, total) => {
+      shown = true;
+      stderr.write(`\rpage ${n}/${total}`);
+    },
+    done: () => {
+      if (shown) stderr.write('\r\x1b[K');
+    },
+  };
+}
 
 async function readInput(path: string, name: string): Promise<Uint8Array> {
   try {

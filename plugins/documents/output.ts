@@ -8,9 +8,10 @@ import type { RenderJob } from './pipeline.ts';
 /**
  * Writes a job's pages to a multi-page fax TIFF as they come: MMR pages are stored as coded
  * by the workers; other compressions re-code the bitmap. The file appears under its name
- * only when complete.
+ * only when complete. `onPage` hears of each page written (pages so far, pages in all), for
+ * progress on long documents.
  */
-export async function writeFaxTiff(job: RenderJob, path: string, compression: TiffWriteCompression = 'mmr'): Promise<number> {
+export async function writeFaxTiff(job: RenderJob, path: string, compression: TiffWriteCompression = 'mmr', onPage?: (written: number, total: number) => void): Promise<number> {
   const tmp = `${path}.partial-${process.pid}`;
   const out = createWriteStream(tmp);
   const write = async (chunk: Uint8Array): Promise<void> => {
@@ -26,6 +27,7 @@ export async function writeFaxTiff(job: RenderJob, path: string, compression: Ti
           : writer.addPage({ bitmap: page.bitmap, xRes: page.xDpi, yRes: page.yDpi });
       await write(chunk);
       pages++;
+      onPage?.(pages, job.totalPages);
     }
     await write(writer.finish());
     out.end();

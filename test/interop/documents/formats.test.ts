@@ -192,6 +192,11 @@ test('faxgate render: JSON summary, and typed errors with their exit codes', asy
   assert.equal(summary.pages, 2);
   assert.deepEqual([summary.width, summary.height, summary.resolution.y], [1728, 1078, 98]);
   assert.equal(readFaxTiff(join(work, 'cli.tif')).length, 2);
+  assert.equal(ok.err(), '', 'no progress unless asked for (stderr is not a terminal here)');
+
+  const withProgress = io();
+  assert.equal(await main(['render', textPdf('cli-3.pdf', 3), '-o', 'cli-3.tif', '--progress'], withProgress), 0);
+  assert.equal(withProgress.err(), 'page 1/3\npage 2/3\npage 3/3\n');
 
   python(`
 import zipfile, sys
