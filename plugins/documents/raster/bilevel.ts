@@ -102,10 +102,14 @@ function thresholdRows(gray: Gray, t: number, out: Bitmap): void {
  * in 1/16ths (no division in the loop) in two Int16 row buffers with a one-pixel guard at
  * each end: index x + 1 holds the error for pixel x.
  *
- * Two shortcuts that change no bit. A pure white or pure black pixel whose carried error
- * rounds to nothing leaves no error behind, so it is settled without touching the error rows.
- * And outside the span where the row above left errors, with no error carried from the pixel
- * before, four white pixels (one word of 255s) are passed over at once.
+ * Paper and ink absorb error: a pure white (255) pixel is always white and a pure black (0)
+ * one always black, and neither passes error on. In textbook diffusion the error left at the
+ * edge of a gray area (a shaded heading, a photo) never dies on white paper: it is handed on
+ * whole from pixel to pixel, down to the foot of the page, and sprinkles stray dots where it
+ * builds up, or darkens text it meets. Here it stops at the paper, so text and rules stay
+ * exactly as drawn and the background clean; tones strictly between black and white diffuse
+ * as in the textbook. It also leaves a text page's rows, nearly all pure pixels, to a fast
+ * path: four white pixels (one word of 255s) are passed over at once.
  */
 export function errorDiffusion(gray: Gray): Bitmap {
   checkGray(gray);
@@ -116,47 +120,33 @@ export function errorDiffusion(gray: Gray): Bitmap {
   const words = width % 4 === 0 && data.byteOffset % 4 === 0 ? new Int32Array(data.buffer, data.byteOffset, data.length >>> 2) : undefined;
   let cur = new Int16Array(width + 2);
   let next = new Int16Array(width + 2);
-  // Indices of `cur` that may hold an error (empty when lo > hi).
-  let curLo = width + 2;
-  let curHi = -1;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     const dstRow = y * rb;
     const ltr = (y & 1) === 0;
     const step = ltr ? 1 : -1;
     let x = ltr ? 0 : width - 1;
-    let nextLo = width + 2;
-    let nextHi = -1;
-    // The pixel before left an error in cur for this one.
-    let carriedOn = false;
     for (let n = 0; n < width; n++, x += step) {
-      if (words !== undefined && !carriedOn) {
+      if (words !== undefined) {
         if (ltr) {
-          if ((x & 3) === 0 && (x + 4 < curLo || x + 1 > curHi) && words[(row + x) >>> 2] === -1) {
+          if ((x & 3) === 0 && words[(row + x) >>> 2] === -1) {
             x += 3;
             n += 3;
             continue;
           }
-        } else if ((x & 3) === 3 && (x + 1 < curLo || x - 2 > curHi) && words[(row + x - 3) >>> 2] === -1) {
+        } else if ((x & 3) === 3 && words[(row + x - 3) >>> 2] === -1) {
           x -= 3;
           n += 3;
           continue;
         }
       }
       const px = data[row + x]!;
-      const carried = (cur[x + 1]! + 8) >> 4;
-      if (carried === 0) {
-        if (px === 255) {
-          carriedOn = false;
-          continue;
-        }
-        if (px === 0) {
-          bits[dstRow + (x >>> 3)]! |= 0x80 >>> (x & 7);
-          carriedOn = false;
-          continue;
-        }
+      if (px === 255) continue;
+      if (px === 0) {
+        bits[dstRow + (x >>> 3)]! |= 0x80 >>> (x & 7);
+        continue;
       }
-      const v = px + carried;
+      const v = px + ((cur[x + 1]! + 8) >> 4);
       let err: number;
       if (v < 128) {
         bits[dstRow + (x >>> 3)]! |= 0x80 >>> (x & 7);
@@ -164,21 +154,16 @@ export function errorDiffusion(gray: Gray): Bitmap {
       } else {
         err = v - 255;
       }
-      carriedOn = err !== 0;
       if (err === 0) continue;
       cur[x + 1 + step]! += err * 7;
       next[x + 1 - step]! += err * 3;
       next[x + 1]! += err * 5;
       next[x + 1 + step]! += err;
-      if (x < nextLo) nextLo = x;
-      if (x + 2 > nextHi) nextHi = x + 2;
     }
     const t = cur;
     cur = next;
     next = t;
     next.fill(0);
-    curLo = nextLo;
-    curHi = nextHi;
   }
   return out;
 }

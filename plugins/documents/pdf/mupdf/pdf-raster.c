@@ -374,18 +374,16 @@ static void threshold(unsigned char *src, int w, int h, int t, unsigned char *ds
  * Floyd-Steinberg error diffusion, serpentine, bit for bit what errorDiffusion() in
  * raster/bilevel.ts gives on the same gray (test/interop/documents/mupdf-raster.test.ts
  * proves it): errors carried in 1/16ths in int16 rows with a guard pixel at each end (index
- * x + 1 is pixel x), (e + 8) >> 4 rounding, v < 128 black. The same exact shortcuts as there:
- * a pure white or black pixel with no carried error leaves no error. And here, eight pixels
- * that fill one output byte, each pure white or black, with no error waiting for them (none
- * from the row above, none from the pixel before) are settled at once, as threshold() does
- * them (a text page drawn without anti-aliasing is nearly all such bytes), and a whole row
- * of them with no error from above at threshold speed (plain_row). Only the span of a row
- * that received errors is cleared afterwards.
+ * x + 1 is pixel x), (e + 8) >> 4 rounding, v < 128 black, and, as there, paper and ink
+ * absorb error: a pure white or black pixel is itself and passes no error on. So eight pure
+ * pixels that fill one output byte are settled at once, as threshold() does them (a text
+ * page drawn without anti-aliasing is nearly all such bytes), and a row of them at threshold
+ * speed (plain_row). Only the span of a row that received errors is cleared afterwards.
  */
 /*
- * A row of pure black and white pixels with no error carried into it: diffusion leaves no
- * error and gives the threshold's bits, in either direction, so it is done eight pixels at a
- * time. Returns 0 (and leaves the row's bits clear) when some pixel is gray.
+ * A row of pure black and white pixels: diffusion gives the threshold's bits, in either
+ * direction, so it is done eight pixels at a time. Returns 0 (and leaves the row's bits
+ * clear) when some pixel is gray.
  */
 static int plain_row(unsigned char *row, int w, unsigned char *out)
 {
@@ -429,35 +427,24 @@ static void diffuse(unsigned char *src, int w, int h, unsigned char *dst)
 	memset(dst, 0, (size_t)rb * h);
 	/* Indices of cur that may hold an error from the row above (none when lo > hi). */
 	int cur_lo = w + 2, cur_hi = -1;
-	/* Indices of cur written at all (the row above's span and this row's 7/16 errors). */
-	int dirty_lo = w + 2, dirty_hi = -1;
 	for (int y = 0; y < h; y++) {
 		unsigned char *row = src + (size_t)y * w;
 		unsigned char *out = dst + (size_t)y * rb;
-		const int ltr = (y & 1) == 0;
-		const int step = ltr ? 1 : -1;
+		/* Indices of cur written at all (the row above's span and this row's 7/16 errors). */
+		int dirty_lo = cur_lo, dirty_hi = cur_hi;
 		int next_lo = w + 2, next_hi = -1;
-		int carried_on = 0;
-		if (cur_lo > cur_hi && plain_row(row, w, out)) {
-			/* No error came down and none arises: cur and next are still all zero. */
-			int16_t *t = cur;
-			cur = next;
-			next = t;
-			continue;
-		}
-		dirty_lo = cur_lo;
-		dirty_hi = cur_hi;
-		int x = ltr ? 0 : w - 1;
-		for (int n = 0; n < w; n++, x += step) {
-			if (!carried_on) {
-				/* Eight pixels that make one whole output byte, with no error waiting for them. */
-				int first = ltr ? x : x - 7;
-				if ((first & 7) == 0 && first >= 0 && first + 8 <= w && (first + 8 < cur_lo || first + 1 > cur_hi)) {
+		if (!plain_row(row, w, out)) {
+			const int ltr = (y & 1) == 0;
+			const int step = ltr ? 1 : -1;
+			int x = ltr ? 0 : w - 1;
+			for (int n = 0; n < w; n++, x += step) {
+				/* Eight pure pixels that make one whole output byte: as they are. */
+				const int first = ltr ? x : x - 7;
+				if ((first & 7) == 0 && first >= 0 && first + 8 <= w) {
 					uint64_t v;
 					memcpy(&v, row + first, 8);
 					uint64_t top = (v >> 7) & 0x0101010101010101ull;
 					if (top * 0xFF == v) {
-						/* Each pixel is 0 or 255: black or white as it is, no error left. */
 						if (v != UINT64_MAX)
 							out[first >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
 						x += 7 * step;
@@ -465,46 +452,39 @@ static void diffuse(unsigned char *src, int w, int h, unsigned char *dst)
 						continue;
 					}
 				}
-			}
-			const int px = row[x];
-			const int carried = (cur[x + 1] + 8) >> 4;
-			if (carried == 0) {
-				if (px == 255) {
-					carried_on = 0;
+				const int px = row[x];
+				if (px == 255)
 					continue;
-				}
 				if (px == 0) {
 					out[x >> 3] |= (unsigned char)(0x80 >> (x & 7));
-					carried_on = 0;
 					continue;
 				}
+				const int v = px + ((cur[x + 1] + 8) >> 4);
+				int err;
+				if (v < 128) {
+					out[x >> 3] |= (unsigned char)(0x80 >> (x & 7));
+					err = v;
+				} else {
+					err = v - 255;
+				}
+				if (err == 0)
+					continue;
+				const int ahead = x + 1 + step;
+				cur[ahead] = (int16_t)(cur[ahead] + err * 7);
+				if (ahead < dirty_lo)
+					dirty_lo = ahead;
+				if (ahead > dirty_hi)
+					dirty_hi = ahead;
+				next[x + 1 - step] = (int16_t)(next[x + 1 - step] + err * 3);
+				next[x + 1] = (int16_t)(next[x + 1] + err * 5);
+				next[x + 1 + step] = (int16_t)(next[x + 1 + step] + err);
+				if (x < next_lo)
+					next_lo = x;
+				if (x + 2 > next_hi)
+					next_hi = x + 2;
 			}
-			const int v = px + carried;
-			int err;
-			if (v < 128) {
-				out[x >> 3] |= (unsigned char)(0x80 >> (x & 7));
-				err = v;
-			} else {
-				err = v - 255;
-			}
-			carried_on = err != 0;
-			if (err == 0)
-				continue;
-			const int ahead = x + 1 + step;
-			cur[ahead] = (int16_t)(cur[ahead] + err * 7);
-			if (ahead < dirty_lo)
-				dirty_lo = ahead;
-			if (ahead > dirty_hi)
-				dirty_hi = ahead;
-			next[x + 1 - step] = (int16_t)(next[x + 1 - step] + err * 3);
-			next[x + 1] = (int16_t)(next[x + 1] + err * 5);
-			next[x + 1 + step] = (int16_t)(next[x + 1 + step] + err);
-			if (x < next_lo)
-				next_lo = x;
-			if (x + 2 > next_hi)
-				next_hi = x + 2;
+			memset(row, 255, (size_t)w); /* white for the next page (gray_white) */
 		}
-		memset(row, 255, (size_t)w); /* white for the next page (gray_white) */
 		/* cur becomes the row after next's: clear what this row left in it. */
 		if (dirty_lo <= dirty_hi)
 			memset(cur + dirty_lo, 0, (size_t)(dirty_hi - dirty_lo + 1) * sizeof *cur);

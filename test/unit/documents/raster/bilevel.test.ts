@@ -64,7 +64,11 @@ function referenceDiffusion(g: Gray): Bitmap {
     for (let n = 0; n < g.width; n++) {
       const x = ltr ? n : g.width - 1 - n;
       const d = ltr ? 1 : -1;
-      const v = g.data[y * g.width + x]! + ((err[at(x, y)]! + 8) >> 4);
+      const px = g.data[y * g.width + x]!;
+      // Paper and ink take no error and pass none on.
+      if (px === 0) setPixel(out, x, y, 1);
+      if (px === 0 || px === 255) continue;
+      const v = px + ((err[at(x, y)]! + 8) >> 4);
       const black = v < 128;
       if (black) setPixel(out, x, y, 1);
       const e = black ? v : v - 255;
@@ -145,6 +149,20 @@ describe('errorDiffusion (halftone)', () => {
       const share = blackCount(b) / (400 * 200);
       assert.ok(Math.abs(share - (1 - level / 255)) < 0.01, `level:${level} share:${share}`);
     }
+  });
+
+  it('stops error at white paper: the dots of a gray area do not depend on another area across a white gap', () => {
+    // Two shaded areas with one white row between them. In textbook diffusion the upper
+    // area's leftover error crosses the white row and reshuffles the lower one's dots (and on
+    // a real page travels on to the foot of it); here white paper takes it and passes none on.
+    const w = 240;
+    const lower = (x: number, y: number): number => 60 + ((x * 3 + y * 5) % 120);
+    const both = grayOf(w, 61, (x, y) => (y < 30 ? 180 + (x % 40) : y === 30 ? 255 : lower(x, y)));
+    const alone = grayOf(w, 61, (x, y) => (y <= 30 ? 255 : lower(x, y)));
+    const a = errorDiffusion(both);
+    const b = errorDiffusion(alone);
+    for (let y = 30; y < 61; y++) for (let x = 0; x < w; x++) assert.equal(getPixel(a, x, y), getPixel(b, x, y), `x:${x} y:${y}`);
+    assert.ok(blackCount(a) > blackCount(b), 'the upper area has its own dots');
   });
 
   it('keeps pure black and pure white exact', () => {
