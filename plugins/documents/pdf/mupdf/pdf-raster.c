@@ -327,6 +327,22 @@ static int ensure_coder(int w, int h)
 }
 
 /*
+ * Whether the 32 pixels at s (pixel x of a row of w) are all white: most of a text page is,
+ * and one test per 32 pixels passes over them four times faster than per 8.
+ */
+static inline int white32(const unsigned char *s, int x, int w)
+{
+	if ((x & 31) != 0 || x + 32 > w)
+		return 0;
+	uint64_t a, b, c, d;
+	memcpy(&a, s, 8);
+	memcpy(&b, s + 8, 8);
+	memcpy(&c, s + 16, 8);
+	memcpy(&d, s + 24, 8);
+	return (a & b & c & d) == UINT64_MAX;
+}
+
+/*
  * Threshold: gray < t is black. Eight pixels at a time: eight 255s are a white byte; at
  * t = 128 a pixel is black exactly when its top bit is clear, so the byte comes out of one
  * multiplication: (~w >> 7) & 0x01.. puts pixel i at bit 8i, and 0x8040201008040201 moves it
@@ -342,6 +358,13 @@ static void threshold(unsigned char *src, int w, int h, int t, unsigned char *ds
 		unsigned char *d = dst + (size_t)y * rb;
 		int x = 0;
 		for (; x + 8 <= w; x += 8, s += 8) {
+			if (white32(s, x, w)) {
+				memset(d, 0, 4);
+				d += 4;
+				x += 24;
+				s += 24;
+				continue;
+			}
 			uint64_t v;
 			memcpy(&v, s, 8);
 			if (v == UINT64_MAX) {
@@ -391,6 +414,11 @@ static int plain_row(unsigned char *row, int w, unsigned char *out)
 		return 0;
 	const uint64_t white = UINT64_MAX;
 	for (int x = 0; x < w; x += 8) {
+		if (white32(row + x, x, w)) {
+			memset(out + (x >> 3), 0, 4);
+			x += 24;
+			continue;
+		}
 		uint64_t v;
 		memcpy(&v, row + x, 8);
 		if (v == UINT64_MAX) {
