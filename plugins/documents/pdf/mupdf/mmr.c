@@ -184,25 +184,31 @@ struct bits {
 	int n;
 };
 
-static inline void put(struct bits *b, uint32_t code, int len)
-{
-	b->acc = (b->acc << len) | code;
-	b->n += len; /* >= 1: every code has a bit */
-	uint64_t word = __builtin_bswap64(b->acc << (64 - b->n));
-	memcpy(b->o, &word, 8);
-	b->o += b->n >> 3;
-	b->n &= 7;
-}
+/*
+ * The writer's state lives in locals of the coding loop (PUT works on o, acc and n): through
+ * the struct, every store of output bytes could alias it as far as the compiler knows, and it
+ * would be reloaded after each code.
+ */
+#define PUT(code, len)                                                  \
+	do {                                                            \
+		acc = (acc << (len)) | (code);                          \
+		n += (len); /* >= 1: every code has a bit */            \
+		const uint64_t word_ = __builtin_bswap64(acc << (64 - n)); \
+		memcpy(o, &word_, 8);                                   \
+		o += n >> 3;                                            \
+		n &= 7;                                                 \
+	} while (0)
 
-static inline void put_run(struct bits *b, int colour, int run)
-{
-	while (run >= RUN_TABLE) {
-		put(b, makeup_2560 >> 5, (int)(makeup_2560 & 31));
-		run -= MAX_MAKEUP;
-	}
-	uint32_t e = run_code[colour][run];
-	put(b, e >> 5, (int)(e & 31));
-}
+#define PUT_RUN(colour, length)                                         \
+	do {                                                            \
+		int run_ = (length);                                    \
+		while (run_ >= RUN_TABLE) {                             \
+			PUT(makeup_2560 >> 5, (int)(makeup_2560 & 31)); \
+			run_ -= MAX_MAKEUP;                             \
+		}                                                       \
+		const uint32_t e_ = run_code[colour][run_];             \
+		PUT(e_ >> 5, (int)(e_ & 31));                           \
+	} while (0)
 
 /*
  * Vertical modes VL3..VR3 by a1 - b1 + 3 (table 4/T.4): codes and lengths packed a nibble
@@ -214,6 +220,9 @@ static inline void put_run(struct bits *b, int colour, int run)
 /* One row against its reference row (both lists end in sentinels). */
 HOT static void code_row(struct bits *b, const int32_t *cur, const int32_t *ref, int w)
 {
+	unsigned char *o = b->o;
+	uint64_t acc = b->acc;
+	int n = b->n;
 	int a0 = -1;
 	int ia = 0; /* index of a1 in cur; its parity is a0's colour (even: white) */
 	int ib = 0; /* index of b1 in ref: the first change right of a0 to the other colour */
@@ -224,7 +233,7 @@ HOT static void code_row(struct bits *b, const int32_t *cur, const int32_t *ref,
 		const int b2 = ref[ib + 1];
 		if (b2 < a1) {
 			/* Pass mode: a0 moves under b2; b1 is then the next change of the same colour. */
-			put(b, 1, 4);
+			PUT(1, 4);
 			a0 = b2;
 			bl = b2;
 			ib += 2;
@@ -232,11 +241,11 @@ HOT static void code_row(struct bits *b, const int32_t *cur, const int32_t *ref,
 		}
 		const int v = a1 - b1 + 3;
 		if ((unsigned)v <= 6) {
-			put(b, V_CODE(v), (int)V_LEN(v));
+			PUT(V_CODE(v), (int)V_LEN(v));
 			a0 = a1;
 			ia++;
 			if (a0 >= w)
-				return;
+				break;
 			/*
 			 * Most codes are vertical, and most of those leave the next b1 at b2: the next
 			 * change of b1's other colour right of a1, when ref[ib - 1] (the one before it)
@@ -249,13 +258,13 @@ HOT static void code_row(struct bits *b, const int32_t *cur, const int32_t *ref,
 			}
 		} else {
 			const int a2 = cur[ia + 1];
-			put(b, 1, 3); /* horizontal: 001 */
-			put_run(b, ia & 1, a1 - (a0 < 0 ? 0 : a0));
-			put_run(b, (ia & 1) ^ 1, a2 - a1);
+			PUT(1, 3); /* horizontal: 001 */
+			PUT_RUN(ia & 1, a1 - (a0 < 0 ? 0 : a0));
+			PUT_RUN((ia & 1) ^ 1, a2 - a1);
 			a0 = a2;
 			ia += 2;
 			if (a0 >= w)
-				return;
+				break;
 		}
 		/*
 		 * The next b1: ref[ib - 2], of b1's colour and left of it, was at or left of the old
@@ -268,6 +277,9 @@ HOT static void code_row(struct bits *b, const int32_t *cur, const int32_t *ref,
 		ib = q + ((q ^ ia) & 1);
 		bl = ib > 0 ? ref[ib - 1] : -1;
 	}
+	b->o = o;
+	b->acc = acc;
+	b->n = n;
 }
 
 size_t mmr_encode(const unsigned char *bits, int w, int h, size_t row_bytes, unsigned char *out, int32_t *lists)
@@ -288,11 +300,13 @@ size_t mmr_encode(const unsigned char *bits, int w, int h, size_t row_bytes, uns
 		ref = cur;
 		cur = t;
 	}
-	/* EOFB (T.6 2.4): two EOLs. */
-	put(&b, 1, 12);
-	put(&b, 1, 12);
-	/* The partial byte, filled with zeros (already stored so by the last code). */
-	if (b.n > 0)
-		*b.o++ = (unsigned char)(b.acc << (8 - b.n));
-	return (size_t)(b.o - out);
+	/* EOFB (T.6 2.4): two EOLs; then the partial byte, filled with zeros. */
+	unsigned char *o = b.o;
+	uint64_t acc = b.acc;
+	int n = b.n;
+	PUT(1, 12);
+	PUT(1, 12);
+	if (n > 0)
+		*o++ = (unsigned char)(acc << (8 - n));
+	return (size_t)(o - out);
 }
