@@ -3,9 +3,9 @@
  *
  * Why a second coder beside protocols/t4 (which stays the reference and codes every page not
  * drawn by MuPDF): a page drawn here would otherwise leave the helper as 0.5 MB of bits, be
- * read by a page worker and coded there in JavaScript, about 7 ms of a page's 15 (the render
- * bench's breakdown). Coded here it costs well under half that, and what crosses to the
- * worker is the 30-60 KB of the coded page. test/interop/documents/mupdf-mmr.test.ts checks
+ * read by a page worker and coded there in JavaScript, about 6 ms of a page's 15 (the render
+ * bench's breakdown). Coded here it costs about a third of that, and what crosses to the
+ * worker is the 50-100 KB of a coded text page. test/interop/documents/mupdf-mmr.test.ts checks
  * that this coder's bytes equal protocols/t4's, page for page and on edge-case rows, so the
  * two cannot drift apart.
  *
