@@ -404,6 +404,20 @@ static void threshold(unsigned char *src, int w, int h, int t, unsigned char *ds
  * speed (plain_row). Only the span of a row that received errors is cleared afterwards.
  */
 /*
+ * Whether the eight pixels of v (pixel 0 in the low byte) are each pure black or white, and
+ * if so their bits in *byte (MSB first, 1 = black): each pixel's top bit, spread to bit 8i,
+ * must rebuild the whole pixel, and the multiplication gathers them as in threshold().
+ */
+static inline int pure8(uint64_t v, unsigned char *byte)
+{
+	const uint64_t top = (v >> 7) & 0x0101010101010101ull;
+	if (top * 0xFF != v)
+		return 0;
+	*byte = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+	return 1;
+}
+
+/*
  * A row of pure black and white pixels: diffusion gives the threshold's bits, in either
  * direction, so it is done eight pixels at a time. Returns 0 (and leaves the row's bits
  * clear) when some pixel is gray.
@@ -425,8 +439,7 @@ static int plain_row(unsigned char *row, int w, unsigned char *out)
 			out[x >> 3] = 0;
 			continue;
 		}
-		uint64_t top = (v >> 7) & 0x0101010101010101ull;
-		if (top * 0xFF != v) {
+		if (!pure8(v, &out[x >> 3])) {
 			/*
 			 * A gray pixel: the row goes to diffuse() as it was. The pixels before it were
 			 * each black or white, as their bits say: put back the black ones made white.
@@ -440,7 +453,6 @@ static int plain_row(unsigned char *row, int w, unsigned char *out)
 			memset(out, 0, (size_t)x / 8);
 			return 0;
 		}
-		out[x >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
 		memcpy(row + x, &white, 8); /* white again for the next page (gray_white) */
 	}
 	return 1;
@@ -471,10 +483,7 @@ static void diffuse(unsigned char *src, int w, int h, unsigned char *dst)
 				if ((first & 7) == 0 && first >= 0 && first + 8 <= w) {
 					uint64_t v;
 					memcpy(&v, row + first, 8);
-					uint64_t top = (v >> 7) & 0x0101010101010101ull;
-					if (top * 0xFF == v) {
-						if (v != UINT64_MAX)
-							out[first >> 3] = (unsigned char)(((top ^ 0x0101010101010101ull) * 0x8040201008040201ull) >> 56);
+					if (pure8(v, &out[first >> 3])) {
 						x += 7 * step;
 						n += 7;
 						continue;
